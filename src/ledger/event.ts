@@ -1,0 +1,104 @@
+import { createHash, randomBytes } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { z } from 'zod';
+import { leafHash } from './merkle/index.js';
+import { EventError } from './errors.js';
+
+/**
+ * Limits, documented in docs/ledger.md. An entry is one leaf: it must stay small enough to
+ * hash, store and ship in a bundle line; large data belongs in a separately kept payload.
+ */
+export const MAX_ENTRY_BYTES = 1024 * 1024;
+export const MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
+
+/** RFC 3339 in UTC with milliseconds, as Date.prototype.toISOString writes it. */
+const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** Dotted lower-case words: auth.login, db.query, admin.grant.create. */
+const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
+const COMMITMENT = /^[A-Za-z0-9+/]{43}=$/;
+
+const jsonObject = z.record(z.string(), z.json());
+
+const eventSchema = z
+  .strictObject({
+    v: z.literal(1).default(1),
+    time: z
+      .string()
+      .regex(TIME, 'must be RFC 3339 UTC with milliseconds, e.g. 2026-01-31T12:00:00.000Z')
+      .refine((t) => !Number.isNaN(Date.parse(t)), 'is not a real date')
+      .default(() => new Date().toISOString()),
+    actor: z.looseObject({
+      id: z.string().min(1),
+      kind: z.enum(['human', 'service', 'system']),
+      name: z.string().optional(),
+      groups: z.array(z.string()).optional(),
+    }),
+    action: z.string().regex(ACTION, 'must be dotted lower-case words, e.g. db.query'),
+    target: jsonObject.optional(),
+    decision: jsonObject.optional(),
+    outcome: jsonObject.optional(),
+    context: jsonObject.optional(),
+    payload: z.json().optional(),
+    payload_commitment: z.string().regex(COMMITMENT, 'must be base64 of a 32-byte SHA-256').optional(),
+  })
+  .refine((e) => !(e.payload !== undefined && e.payload_commitment !== undefined), {
+    message: 'an event carries either payload or payload_commitment, not both',
+  });
+
+export type LedgerEvent = z.output<typeof eventSchema>;
+export type LedgerEventInput = z.input<typeof eventSchema>;
+
+/** An event ready to append: its leaf bytes and hash, and the payload kept apart if any. */
+export interface PreparedEntry {
+  entry: Buffer;
+  leafHash: Buffer;
+  payload?: { salt: Buffer; canonical: string };
+}
+
+export interface PrepareOptions {
+  /** Keep `payload` apart behind a salted commitment (the default), or inline in the leaf. */
+  separatePayload?: boolean;
+}
+
+/** Validates an event and turns it into the exact leaf bytes: the RFC 8785 canonical JSON. */
+export function prepareEntry(input: unknown, options: PrepareOptions = {}): PreparedEntry {
+  const parsed = eventSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new EventError(issue.message, issue.path.join('.'));
+  }
+  const { payload, ...event } = parsed.data;
+  let kept: PreparedEntry['payload'];
+  let leafEvent: Record<string, unknown> = parsed.data;
+  if (payload !== undefined && options.separatePayload !== false) {
+    const canonical = canonicalJson(payload, 'payload');
+    if (Buffer.byteLength(canonical) > MAX_PAYLOAD_BYTES) {
+      throw new EventError(`is larger than the limit of ${MAX_PAYLOAD_BYTES} bytes`, 'payload');
+    }
+    const salt = randomBytes(32);
+    kept = { salt, canonical };
+    leafEvent = { ...event, payload_commitment: payloadCommitment(salt, canonical) };
+  }
+  const entry = Buffer.from(canonicalJson(leafEvent, ''), 'utf8');
+  if (entry.length > MAX_ENTRY_BYTES) {
+    throw new EventError(
+      `the event is ${entry.length} bytes, over the limit of ${MAX_ENTRY_BYTES}; keep large data in a separate payload`,
+    );
+  }
+  return { entry, leafHash: leafHash(entry), ...(kept && { payload: kept }) };
+}
+
+/** payload_commitment = base64(SHA-256(salt ‖ canonical payload)); the salt stops guessing short payloads. */
+export function payloadCommitment(salt: Uint8Array, canonicalPayload: string): string {
+  return createHash('sha256').update(salt).update(canonicalPayload, 'utf8').digest('base64');
+}
+
+/** RFC 8785 (JCS). Lone surrogates have no UTF-8 form, so they are refused rather than silently replaced. */
+export function canonicalJson(value: unknown, path: string): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new EventError('is not a JSON value', path);
+  if (!(text as string & { isWellFormed(): boolean }).isWellFormed()) {
+    throw new EventError('holds a string that is not well-formed Unicode (lone surrogate)', path);
+  }
+  return text;
+}

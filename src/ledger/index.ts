@@ -1,0 +1,15 @@
+export { Ledger, ORIGIN_META_KEY, type LedgerOptions } from './ledger.js';
+export { prepareEntry, payloadCommitment, canonicalJson, MAX_ENTRY_BYTES, MAX_PAYLOAD_BYTES } from './event.js';
+export type { LedgerEvent, LedgerEventInput, PreparedEntry } from './event.js';
+export { ledgerRepo, type LedgerRepo } from './repo/index.js';
+export { inclusionProof, consistencyProof, type InclusionProof, type ConsistencyProof } from './proofs.js';
+export { redactPayload, REDACT_ACTION, type Actor } from './redact.js';
+export { exportBundle, type ExportSummary } from './export.js';
+export { folderWitness, readWitnessFolder, type WitnessSink } from './witness.js';
+export { readSigner, writeNewSigner, keyFilePath, defaultOrigin, KEY_FILE } from './keyfile.js';
+export { rootAt } from './tree-store.js';
+export { verifyLog, type VerifyOptions } from './verify/verify.js';
+export { storeSource } from './verify/store-source.js';
+export { bundleSource } from './verify/bundle-source.js';
+export { formatReport, type VerifyReport, type Problem } from './verify/report.js';
+export { EventError, LedgerError, BundleError } from './errors.js';

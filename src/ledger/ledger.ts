@@ -1,0 +1,223 @@
+import { formatCheckpoint, signNote, verifierKeyOf, type Signer } from './note/index.js';
+import type { Frontier } from './merkle/index.js';
+import { prepareEntry, type PreparedEntry, type PrepareOptions } from './event.js';
+import type { CheckpointRow, LedgerRepo, NodeRow } from './repo/index.js';
+import { isStoredLevel, loadFrontier } from './tree-store.js';
+import type { WitnessSink } from './witness.js';
+import { LedgerError } from './errors.js';
+
+export const ORIGIN_META_KEY = 'ledger.origin';
+
+export interface LedgerOptions {
+  signer: Signer;
+  /** Sign a checkpoint this often while there are new entries; 0 turns the timer off. */
+  checkpointIntervalMs?: number;
+  /** The most entries one group commit writes. */
+  maxBatch?: number;
+  witnesses?: WitnessSink[];
+  /** Where background failures (timer checkpoints, witnesses) are reported. */
+  onError?: (error: Error) => void;
+  prepare?: PrepareOptions;
+}
+
+interface PendingUnit {
+  entries: PreparedEntry[];
+  resolve(firstIndex: number): void;
+  reject(error: Error): void;
+}
+
+const MAX_WRITER_RACES = 10;
+
+/**
+ * The writing side of the ledger. `append` resolves with the entry's index only once the
+ * entry is committed (durable). Appends arriving while a commit is in flight wait and go
+ * together into the next one (group commit), so throughput does not cost one fsync each.
+ */
+export class Ledger {
+  private queue: PendingUnit[] = [];
+  private flushing: Promise<void> | undefined;
+  private checkpointing: Promise<CheckpointRow | undefined> = Promise.resolve(undefined);
+  private lastCheckpointSize: number;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  private constructor(
+    readonly repo: LedgerRepo,
+    readonly origin: string,
+    private frontier: Frontier,
+    private readonly options: LedgerOptions,
+    lastCheckpointSize: number,
+  ) {
+    this.lastCheckpointSize = lastCheckpointSize;
+    const interval = options.checkpointIntervalMs ?? 1000;
+    if (interval > 0) {
+      this.timer = setInterval(() => {
+        if (this.frontier.size > this.lastCheckpointSize) this.checkpoint().catch((e) => this.report(e));
+      }, interval);
+      this.timer.unref();
+    }
+  }
+
+  /**
+   * Opens the ledger for writing. The origin is fixed at the first open; the signer must be for it.
+   * Its verifier key is recorded so that checkpoints it signs stay verifiable after a rotation.
+   */
+  static async open(repo: LedgerRepo, options: LedgerOptions): Promise<Ledger> {
+    const origin = await repo.metaSetIfAbsent(ORIGIN_META_KEY, options.signer.name);
+    if (origin !== options.signer.name) {
+      throw new LedgerError(
+        `the signing key is for origin "${options.signer.name}" but this ledger's origin is "${origin}"`,
+      );
+    }
+    await repo.addVerifierKey(verifierKeyOf(options.signer), new Date().toISOString());
+    const frontier = await loadFrontier(repo, await repo.size());
+    const latest = await repo.latestCheckpoint();
+    return new Ledger(repo, origin, frontier, options, latest?.size ?? 0);
+  }
+
+  /** The verifier key (C2SP note format) of the key that signs this ledger's checkpoints. */
+  get verifierKey(): string {
+    return verifierKeyOf(this.options.signer);
+  }
+
+  /** Entries committed by this writer's view of the log. */
+  get size(): number {
+    return this.frontier.size;
+  }
+
+  async append(event: unknown): Promise<number> {
+    return this.enqueue([prepareEntry(event, this.options.prepare)]);
+  }
+
+  /** Appends all or nothing, in one transaction; resolves with their indexes in order. */
+  async appendMany(events: readonly unknown[]): Promise<number[]> {
+    if (events.length === 0) return [];
+    const entries = events.map((e) => prepareEntry(e, this.options.prepare));
+    const first = await this.enqueue(entries);
+    return entries.map((_, i) => first + i);
+  }
+
+  /** Appends entries already validated and encoded (prepareEntry), all or nothing. */
+  async appendPrepared(entries: PreparedEntry[]): Promise<number> {
+    return this.enqueue(entries);
+  }
+
+  private enqueue(entries: PreparedEntry[]): Promise<number> {
+    if (this.closed) return Promise.reject(new LedgerError('the ledger is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ entries, resolve, reject });
+      // setImmediate lets every append issued in this turn of the event loop join the batch.
+      if (!this.flushing) this.flushing = new Promise((done) => setImmediate(() => this.flush().finally(done)));
+    });
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const units = this.takeBatch();
+        try {
+          let next = await this.commit(units.flatMap((u) => u.entries));
+          for (const unit of units) {
+            unit.resolve(next);
+            next += unit.entries.length;
+          }
+        } catch (error) {
+          const failure = new LedgerError(`the ledger could not commit: ${(error as Error).message}`, { cause: error });
+          for (const unit of units) unit.reject(failure);
+        }
+      }
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  /** Whole units, up to maxBatch entries (a single larger unit goes alone: it must stay atomic). */
+  private takeBatch(): PendingUnit[] {
+    const max = this.options.maxBatch ?? 1000;
+    const units: PendingUnit[] = [];
+    let count = 0;
+    while (this.queue.length > 0) {
+      const size = this.queue[0]!.entries.length;
+      if (units.length > 0 && count + size > max) break;
+      units.push(this.queue.shift()!);
+      count += size;
+    }
+    return units;
+  }
+
+  private async commit(entries: PreparedEntry[]): Promise<number> {
+    for (let race = 0; race < MAX_WRITER_RACES; race++) {
+      const frontier = this.frontier.clone();
+      const startIndex = frontier.size;
+      const nodes: NodeRow[] = [];
+      const onNode = (node: NodeRow) => {
+        if (isStoredLevel(node.level)) nodes.push(node);
+      };
+      for (const e of entries) frontier.append(e.leafHash, onNode);
+      const committed = await this.repo.append({
+        startIndex,
+        entries: entries.map((e, i) => ({ index: startIndex + i, leafHash: e.leafHash, entry: e.entry })),
+        nodes,
+        payloads: entries.flatMap((e, i) =>
+          e.payload ? [{ index: startIndex + i, salt: e.payload.salt, payload: e.payload.canonical }] : [],
+        ),
+      });
+      if (committed) {
+        this.frontier = frontier;
+        return startIndex;
+      }
+      // Another writer (a second instance on the same PostgreSQL) appended: catch up and retry.
+      this.frontier = await loadFrontier(this.repo, await this.repo.size());
+    }
+    throw new LedgerError(`other writers kept appending; gave up after ${MAX_WRITER_RACES} attempts`);
+  }
+
+  /** Waits until every append issued so far is committed (or failed). */
+  async drain(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  /**
+   * Signs a checkpoint of everything committed, stores it and gives it to the witnesses.
+   * When nothing is new it returns the latest stored checkpoint (undefined for an empty log).
+   */
+  checkpoint(): Promise<CheckpointRow | undefined> {
+    this.checkpointing = this.checkpointing.catch(() => undefined).then(() => this.signCheckpoint());
+    return this.checkpointing;
+  }
+
+  private async signCheckpoint(): Promise<CheckpointRow | undefined> {
+    // Commits replace the frontier rather than mutate it, so this one stays the tree of `size`.
+    const frontier = this.frontier;
+    const size = frontier.size;
+    const latest = await this.repo.latestCheckpoint();
+    if (latest && latest.size >= size) {
+      this.lastCheckpointSize = latest.size;
+      return latest;
+    }
+    if (size === 0) return undefined;
+    const body = formatCheckpoint({ origin: this.origin, size, rootHash: frontier.root(), extensions: [] });
+    const row = { size, note: signNote(body, [this.options.signer]), createdAt: new Date().toISOString() };
+    if (!(await this.repo.addCheckpoint(row))) return this.repo.checkpointAt(size);
+    this.lastCheckpointSize = size;
+    for (const witness of this.options.witnesses ?? []) {
+      await witness.publish(size, row.note).catch((e) => this.report(new LedgerError(`${witness.name}: ${e.message}`)));
+    }
+    return row;
+  }
+
+  /** Flushes pending appends, signs a final checkpoint, stops the timer. The store stays open. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.timer) clearInterval(this.timer);
+    await this.drain();
+    this.closed = true;
+    await this.checkpoint();
+  }
+
+  private report(error: unknown): void {
+    const e = error instanceof Error ? error : new Error(String(error));
+    if (this.options.onError) this.options.onError(e);
+    else process.emitWarning(e.message, 'GatehouseLedger');
+  }
+}

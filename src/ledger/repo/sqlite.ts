@@ -1,0 +1,114 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type {
+  AppendBatch,
+  CheckpointRow,
+  EntryRow,
+  LedgerRepo,
+  NodeKey,
+  NodeRow,
+  PayloadRow,
+  RedactionRow,
+} from './types.js';
+
+interface RawEntry { idx: number; leaf_hash: Buffer; entry: Buffer }
+interface RawNode { level: number; idx: number; hash: Buffer }
+interface RawPayload { idx: number; salt: Buffer; payload: string }
+interface RawCheckpoint { size: number; note: string; created_at: string }
+interface RawRedaction { idx: number; redaction_idx: number; reason: string; redacted_at: string }
+
+/** The ledger on SQLite through better-sqlite3 prepared statements (synchronous; each call is one short transaction). */
+export function sqliteLedgerRepo(db: BetterSqlite3.Database): LedgerRepo {
+  const q = {
+    size: db.prepare('SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM ledger_entries').pluck(),
+    insertEntry: db.prepare('INSERT INTO ledger_entries (idx, leaf_hash, entry) VALUES (?, ?, ?)'),
+    insertNode: db.prepare('INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)'),
+    insertPayload: db.prepare('INSERT INTO ledger_payloads (idx, salt, payload) VALUES (?, ?, ?)'),
+    leafHash: db.prepare('SELECT leaf_hash FROM ledger_entries WHERE idx = ?').pluck(),
+    nodeHash: db.prepare('SELECT hash FROM ledger_nodes WHERE level = ? AND idx = ?').pluck(),
+    entries: db.prepare('SELECT idx, leaf_hash, entry FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?'),
+    nodes: db.prepare('SELECT level, idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? ORDER BY idx LIMIT ?'),
+    payloads: db.prepare('SELECT idx, salt, payload FROM ledger_payloads WHERE idx >= ? ORDER BY idx LIMIT ?'),
+    payload: db.prepare('SELECT idx, salt, payload FROM ledger_payloads WHERE idx = ?'),
+    redactions: db.prepare('SELECT idx, redaction_idx, reason, redacted_at FROM ledger_redactions ORDER BY idx'),
+    insertRedaction: db.prepare(
+      'INSERT INTO ledger_redactions (idx, redaction_idx, reason, redacted_at) VALUES (?, ?, ?, ?)',
+    ),
+    deletePayload: db.prepare('DELETE FROM ledger_payloads WHERE idx = ?'),
+    checkpoints: db.prepare('SELECT size, note, created_at FROM ledger_checkpoints ORDER BY size'),
+    latestCheckpoint: db.prepare('SELECT size, note, created_at FROM ledger_checkpoints ORDER BY size DESC LIMIT 1'),
+    checkpointAt: db.prepare('SELECT size, note, created_at FROM ledger_checkpoints WHERE size = ?'),
+    insertCheckpoint: db.prepare(
+      'INSERT INTO ledger_checkpoints (size, note, created_at) VALUES (?, ?, ?) ON CONFLICT (size) DO NOTHING',
+    ),
+    verifierKeys: db.prepare('SELECT vkey FROM ledger_keys ORDER BY created_at, vkey').pluck(),
+    insertKey: db.prepare('INSERT INTO ledger_keys (vkey, created_at) VALUES (?, ?) ON CONFLICT (vkey) DO NOTHING'),
+    meta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
+    insertMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
+  };
+
+  // BEGIN IMMEDIATE takes the write lock first, so the size check and the inserts see one state.
+  const appendTx = db.transaction((batch: AppendBatch): boolean => {
+    if ((q.size.get() as number) !== batch.startIndex) return false;
+    for (const e of batch.entries) q.insertEntry.run(e.index, e.leafHash, e.entry);
+    for (const n of batch.nodes) q.insertNode.run(n.level, n.index, n.hash);
+    for (const p of batch.payloads) q.insertPayload.run(p.index, p.salt, p.payload);
+    return true;
+  });
+  const redactTx = db.transaction((r: RedactionRow) => {
+    q.insertRedaction.run(r.index, r.redactionIndex, r.reason, r.redactedAt);
+    q.deletePayload.run(r.index);
+  });
+
+  const toCheckpoint = (r: RawCheckpoint): CheckpointRow => ({ size: r.size, note: r.note, createdAt: r.created_at });
+
+  return {
+    append: async (batch) => appendTx.immediate(batch),
+    size: async () => q.size.get() as number,
+    hashes: async (keys: readonly NodeKey[]) =>
+      keys.map(
+        (k) =>
+          (k.level === 0 ? q.leafHash.get(k.index) : q.nodeHash.get(k.level, k.index)) as Buffer | undefined,
+      ),
+    entries: async (start, limit) =>
+      (q.entries.all(start, limit) as RawEntry[]).map(
+        (r): EntryRow => ({ index: r.idx, leafHash: r.leaf_hash, entry: r.entry }),
+      ),
+    nodes: async (level, start, limit) =>
+      (q.nodes.all(level, start, limit) as RawNode[]).map((r): NodeRow => ({ level: r.level, index: r.idx, hash: r.hash })),
+    payloads: async (start, limit) =>
+      (q.payloads.all(start, limit) as RawPayload[]).map(
+        (r): PayloadRow => ({ index: r.idx, salt: r.salt, payload: r.payload }),
+      ),
+    payload: async (index) => {
+      const r = q.payload.get(index) as RawPayload | undefined;
+      return r && { index: r.idx, salt: r.salt, payload: r.payload };
+    },
+    redactions: async () =>
+      (q.redactions.all() as RawRedaction[]).map((r) => ({
+        index: r.idx,
+        redactionIndex: r.redaction_idx,
+        reason: r.reason,
+        redactedAt: r.redacted_at,
+      })),
+    redact: async (r) => redactTx.immediate(r),
+    checkpoints: async () => (q.checkpoints.all() as RawCheckpoint[]).map(toCheckpoint),
+    latestCheckpoint: async () => {
+      const r = q.latestCheckpoint.get() as RawCheckpoint | undefined;
+      return r && toCheckpoint(r);
+    },
+    checkpointAt: async (size) => {
+      const r = q.checkpointAt.get(size) as RawCheckpoint | undefined;
+      return r && toCheckpoint(r);
+    },
+    addCheckpoint: async (row) => q.insertCheckpoint.run(row.size, row.note, row.createdAt).changes === 1,
+    verifierKeys: async () => q.verifierKeys.all() as string[],
+    addVerifierKey: async (vkey, createdAt) => {
+      q.insertKey.run(vkey, createdAt);
+    },
+    meta: async (key) => q.meta.get(key) as string | undefined,
+    metaSetIfAbsent: async (key, value) => {
+      q.insertMeta.run(key, value);
+      return q.meta.get(key) as string;
+    },
+  };
+}

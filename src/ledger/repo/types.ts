@@ -1,0 +1,77 @@
+/** A stored leaf: its index, SHA-256(0x00 ‖ entry) and the entry bytes (canonical JSON). */
+export interface EntryRow {
+  index: number;
+  leafHash: Buffer;
+  entry: Buffer;
+}
+
+/** The hash of the perfect subtree at `level` covering leaves [index·2^level, (index+1)·2^level). */
+export interface NodeRow {
+  level: number;
+  index: number;
+  hash: Buffer;
+}
+
+export interface NodeKey {
+  level: number;
+  index: number;
+}
+
+export interface PayloadRow {
+  index: number;
+  salt: Buffer;
+  /** The RFC 8785 canonical JSON of the payload. */
+  payload: string;
+}
+
+export interface CheckpointRow {
+  size: number;
+  note: string;
+  createdAt: string;
+}
+
+export interface RedactionRow {
+  index: number;
+  redactionIndex: number;
+  reason: string;
+  redactedAt: string;
+}
+
+/** Everything one group commit writes, in one transaction. */
+export interface AppendBatch {
+  startIndex: number;
+  entries: EntryRow[];
+  nodes: NodeRow[];
+  payloads: PayloadRow[];
+}
+
+/**
+ * The ledger's storage. It only ever inserts, except the payload delete that a recorded
+ * redaction allows; the database enforces the same with triggers.
+ */
+export interface LedgerRepo {
+  /** Writes the batch atomically iff the log still holds exactly `startIndex` entries (else false: another writer appended). */
+  append(batch: AppendBatch): Promise<boolean>;
+  size(): Promise<number>;
+  /** Stored hashes by key: level 0 are leaf hashes, higher levels stored nodes; undefined where none is stored. */
+  hashes(keys: readonly NodeKey[]): Promise<(Buffer | undefined)[]>;
+  /** Up to `limit` entries with index ≥ start, in index order (a gap shows as a jump in index). */
+  entries(start: number, limit: number): Promise<EntryRow[]>;
+  nodes(level: number, start: number, limit: number): Promise<NodeRow[]>;
+  /** Up to `limit` payloads with index ≥ start, in index order. */
+  payloads(start: number, limit: number): Promise<PayloadRow[]>;
+  payload(index: number): Promise<PayloadRow | undefined>;
+  redactions(): Promise<RedactionRow[]>;
+  /** Records the redaction and deletes the payload, in one transaction. */
+  redact(redaction: RedactionRow): Promise<void>;
+  checkpoints(): Promise<CheckpointRow[]>;
+  latestCheckpoint(): Promise<CheckpointRow | undefined>;
+  checkpointAt(size: number): Promise<CheckpointRow | undefined>;
+  /** False when a checkpoint of that size is stored already. */
+  addCheckpoint(row: CheckpointRow): Promise<boolean>;
+  verifierKeys(): Promise<string[]>;
+  addVerifierKey(vkey: string, createdAt: string): Promise<void>;
+  meta(key: string): Promise<string | undefined>;
+  /** Stores the value unless the key is set; returns what is stored. */
+  metaSetIfAbsent(key: string, value: string): Promise<string>;
+}

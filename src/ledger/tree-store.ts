@@ -1,0 +1,76 @@
+import {
+  EMPTY_ROOT,
+  Frontier,
+  foldRight,
+  perfectSubtrees,
+  rangeDecomposition,
+  rootFromLeafHashes,
+  type Range,
+} from './merkle/index.js';
+import type { LedgerRepo, NodeKey } from './repo/index.js';
+import { LedgerError } from './errors.js';
+
+/**
+ * Which node hashes the ledger stores. Leaf hashes (level 0) sit beside each entry; above
+ * them, the hash of every complete perfect subtree at levels 4, 8, 12, … — one row per 16
+ * leaves, one per 256, and so on (about 1/15 of a row per entry). Any perfect aligned
+ * subtree of height h is then at most 2^3 = 8 stored hashes and 7 hash operations away,
+ * so a proof needs O(log n) stored hashes and never rehashes the log. This is the same
+ * idea as the C2SP tlog-tiles layout (tiles of height 8), with strata of height 4 to keep
+ * proof assembly cheap.
+ */
+export const STRATUM = 4;
+
+export function isStoredLevel(level: number): boolean {
+  return level % STRATUM === 0;
+}
+
+/** The stored hashes that make up the perfect aligned subtree [start, start + 2^height). */
+function storedKeysFor(subtree: Range): NodeKey[] {
+  const height = Math.log2(subtree.end - subtree.start);
+  const level = height - (height % STRATUM);
+  const width = 2 ** level;
+  const first = subtree.start / width;
+  const count = 2 ** (height - level);
+  return Array.from({ length: count }, (_, i) => ({ level, index: first + i }));
+}
+
+/**
+ * MTH(D[start:end]) for each range, from stored hashes only. Ranges must be perfect aligned
+ * subtrees or the ranges of inclusion/consistency paths and of perfectSubtrees(size).
+ * All stored hashes needed are fetched in one call to the repository.
+ */
+export async function rangeHashes(repo: LedgerRepo, ranges: readonly Range[]): Promise<Buffer[]> {
+  const plans = ranges.map((range) => rangeDecomposition(range.start, range.end).map(storedKeysFor));
+  const keys = plans.flat(2);
+  const hashes = await repo.hashes(keys);
+  let next = 0;
+  return plans.map((subtrees) =>
+    foldRight(
+      subtrees.map((subtreeKeys) => {
+        const stored = subtreeKeys.map((key) => {
+          const hash = hashes[next++];
+          if (!hash) {
+            throw new LedgerError(
+              `the store has no hash at level ${key.level} index ${key.index}: it is damaged; run gatehouse ledger verify`,
+            );
+          }
+          return hash;
+        });
+        // The stored hashes are the "leaves" of a perfect subtree: combining them is MTH over them.
+        return rootFromLeafHashes(stored);
+      }),
+    ),
+  );
+}
+
+export async function rootAt(repo: LedgerRepo, size: number): Promise<Buffer> {
+  if (size === 0) return EMPTY_ROOT;
+  return foldRight(await rangeHashes(repo, perfectSubtrees(size)));
+}
+
+/** The right edge of the tree of the first `size` entries, to append after them. */
+export async function loadFrontier(repo: LedgerRepo, size: number): Promise<Frontier> {
+  if (size === 0) return Frontier.empty();
+  return Frontier.fromSubtrees(size, await rangeHashes(repo, perfectSubtrees(size)));
+}
