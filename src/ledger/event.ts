@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import canonicalize from 'canonicalize';
 import { z } from 'zod';
 import { leafHash } from './merkle/index.js';
 import { EventError } from './errors.js';
+import { jcs } from './jcs.js';
 
 /**
  * Limits, documented in docs/ledger.md. An entry is one leaf: it must stay small enough to
@@ -17,7 +17,9 @@ const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 const COMMITMENT = /^[A-Za-z0-9+/]{43}=$/;
 
-const jsonObject = z.record(z.string(), z.json());
+// Nested values are checked for JSON-ness by the canonical encoder (jcs), in the same pass
+// that encodes them; a recursive schema here would walk every value twice.
+const jsonObject = z.record(z.string(), z.unknown());
 
 const eventSchema = z
   .strictObject({
@@ -38,7 +40,7 @@ const eventSchema = z
     decision: jsonObject.optional(),
     outcome: jsonObject.optional(),
     context: jsonObject.optional(),
-    payload: z.json().optional(),
+    payload: z.unknown().optional(),
     payload_commitment: z.string().regex(COMMITMENT, 'must be base64 of a 32-byte SHA-256').optional(),
   })
   .refine((e) => !(e.payload !== undefined && e.payload_commitment !== undefined), {
@@ -93,12 +95,11 @@ export function payloadCommitment(salt: Uint8Array, canonicalPayload: string): s
   return createHash('sha256').update(salt).update(canonicalPayload, 'utf8').digest('base64');
 }
 
-/** RFC 8785 (JCS). Lone surrogates have no UTF-8 form, so they are refused rather than silently replaced. */
+/** RFC 8785 (JCS) text of a value, or an EventError saying why it has none. */
 export function canonicalJson(value: unknown, path: string): string {
-  const text = canonicalize(value);
-  if (text === undefined) throw new EventError('is not a JSON value', path);
-  if (!(text as string & { isWellFormed(): boolean }).isWellFormed()) {
-    throw new EventError('holds a string that is not well-formed Unicode (lone surrogate)', path);
+  try {
+    return jcs(value);
+  } catch (error) {
+    throw new EventError((error as Error).message, path);
   }
-  return text;
 }

@@ -7,7 +7,7 @@ import {
   rootFromLeafHashes,
   type Range,
 } from './merkle/index.js';
-import type { LedgerRepo, NodeKey } from './repo/index.js';
+import type { LedgerRepo, NodeRun } from './repo/index.js';
 import { LedgerError } from './errors.js';
 
 /**
@@ -25,14 +25,12 @@ export function isStoredLevel(level: number): boolean {
   return level % STRATUM === 0;
 }
 
-/** The stored hashes that make up the perfect aligned subtree [start, start + 2^height). */
-function storedKeysFor(subtree: Range): NodeKey[] {
+/** The stored hashes that make up the perfect aligned subtree [start, start + 2^height): one run of ≤ 8. */
+function storedRunFor(subtree: Range): NodeRun {
   const height = Math.log2(subtree.end - subtree.start);
   const level = height - (height % STRATUM);
   const width = 2 ** level;
-  const first = subtree.start / width;
-  const count = 2 ** (height - level);
-  return Array.from({ length: count }, (_, i) => ({ level, index: first + i }));
+  return { level, index: subtree.start / width, count: 2 ** (height - level) };
 }
 
 /**
@@ -41,18 +39,16 @@ function storedKeysFor(subtree: Range): NodeKey[] {
  * All stored hashes needed are fetched in one call to the repository.
  */
 export async function rangeHashes(repo: LedgerRepo, ranges: readonly Range[]): Promise<Buffer[]> {
-  const plans = ranges.map((range) => rangeDecomposition(range.start, range.end).map(storedKeysFor));
-  const keys = plans.flat(2);
-  const hashes = await repo.hashes(keys);
+  const plans = ranges.map((range) => rangeDecomposition(range.start, range.end).map(storedRunFor));
+  const found = await repo.hashes(plans.flat());
   let next = 0;
-  return plans.map((subtrees) =>
+  return plans.map((runs) =>
     foldRight(
-      subtrees.map((subtreeKeys) => {
-        const stored = subtreeKeys.map((key) => {
-          const hash = hashes[next++];
+      runs.map((run) => {
+        const stored = found[next++]!.map((hash, i) => {
           if (!hash) {
             throw new LedgerError(
-              `the store has no hash at level ${key.level} index ${key.index}: it is damaged; run gatehouse ledger verify`,
+              `the store has no hash at level ${run.level} index ${run.index + i}: it is damaged; run gatehouse ledger verify`,
             );
           }
           return hash;

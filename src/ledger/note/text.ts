@@ -84,7 +84,7 @@ function countLines(text: string, index: number): number {
   return line;
 }
 
-export function codePoint(code: number): string {
+function codePoint(code: number): string {
   return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
@@ -94,7 +94,7 @@ export function codePoint(code: number): string {
 const WHITE_SPACE = /\p{White_Space}/u;
 // Control characters are not spaces, but a name holding one could never appear in a
 // valid note (signed-note §Format), so refuse it up front.
-const CONTROL = /[\u0000-\u001f\u007f]/u;
+const CONTROL = /[\u0000-\u001f]/u;
 
 /** Why `name` is not a valid key name (signed-note §Format), or undefined if it is. */
 export function keyNameProblem(name: string): string | undefined {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { AppendBatch, CheckpointRow, LedgerRepo, NodeKey, PayloadRow, RedactionRow } from './types.js';
+import type { AppendBatch, CheckpointRow, LedgerRepo, NodeRun, PayloadRow, RedactionRow } from './types.js';
 
 /** One lock id for every writer of this database's ledger (several Gatehouse instances may share it). */
 const APPEND_LOCK = 0x67617465; // "gate"
@@ -58,7 +58,9 @@ export function postgresLedgerRepo(pool: pg.Pool): LedgerRepo {
 
     size: async () => Number((await pool.query<{ n: string }>(sizeSql)).rows[0]!.n),
 
-    hashes: async (keys: readonly NodeKey[]) => {
+    hashes: async (runs: readonly NodeRun[]) => {
+      // Every run's keys in two queries (leaves, nodes): one round trip each, whatever the proof.
+      const keys = runs.flatMap((r) => Array.from({ length: r.count }, (_, i) => ({ level: r.level, index: r.index + i })));
       const leaves = keys.filter((k) => k.level === 0).map((k) => k.index);
       const nodes = keys.filter((k) => k.level !== 0);
       const found = new Map<string, Buffer>();
@@ -77,7 +79,7 @@ export function postgresLedgerRepo(pool: pg.Pool): LedgerRepo {
         );
         for (const r of rows) found.set(`${r.level}/${r.idx}`, r.hash);
       }
-      return keys.map((k) => found.get(`${k.level}/${k.index}`));
+      return runs.map((r) => Array.from({ length: r.count }, (_, i) => found.get(`${r.level}/${r.index + i}`)));
     },
 
     entries: async (start, limit) => {

@@ -4,7 +4,7 @@ import type {
   CheckpointRow,
   EntryRow,
   LedgerRepo,
-  NodeKey,
+  NodeRun,
   NodeRow,
   PayloadRow,
   RedactionRow,
@@ -23,8 +23,8 @@ export function sqliteLedgerRepo(db: BetterSqlite3.Database): LedgerRepo {
     insertEntry: db.prepare('INSERT INTO ledger_entries (idx, leaf_hash, entry) VALUES (?, ?, ?)'),
     insertNode: db.prepare('INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)'),
     insertPayload: db.prepare('INSERT INTO ledger_payloads (idx, salt, payload) VALUES (?, ?, ?)'),
-    leafHash: db.prepare('SELECT leaf_hash FROM ledger_entries WHERE idx = ?').pluck(),
-    nodeHash: db.prepare('SELECT hash FROM ledger_nodes WHERE level = ? AND idx = ?').pluck(),
+    leafHashes: db.prepare('SELECT idx, leaf_hash AS hash FROM ledger_entries WHERE idx >= ? AND idx < ? ORDER BY idx'),
+    nodeHashes: db.prepare('SELECT idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx'),
     entries: db.prepare('SELECT idx, leaf_hash, entry FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?'),
     nodes: db.prepare('SELECT level, idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? ORDER BY idx LIMIT ?'),
     payloads: db.prepare('SELECT idx, salt, payload FROM ledger_payloads WHERE idx >= ? ORDER BY idx LIMIT ?'),
@@ -64,11 +64,15 @@ export function sqliteLedgerRepo(db: BetterSqlite3.Database): LedgerRepo {
   return {
     append: async (batch) => appendTx.immediate(batch),
     size: async () => q.size.get() as number,
-    hashes: async (keys: readonly NodeKey[]) =>
-      keys.map(
-        (k) =>
-          (k.level === 0 ? q.leafHash.get(k.index) : q.nodeHash.get(k.level, k.index)) as Buffer | undefined,
-      ),
+    hashes: async (runs: readonly NodeRun[]) =>
+      runs.map((run) => {
+        const end = run.index + run.count;
+        const rows = (
+          run.level === 0 ? q.leafHashes.all(run.index, end) : q.nodeHashes.all(run.level, run.index, end)
+        ) as { idx: number; hash: Buffer }[];
+        const found = new Map(rows.map((r) => [r.idx, r.hash]));
+        return Array.from({ length: run.count }, (_, i) => found.get(run.index + i));
+      }),
     entries: async (start, limit) =>
       (q.entries.all(start, limit) as RawEntry[]).map(
         (r): EntryRow => ({ index: r.idx, leafHash: r.leaf_hash, entry: r.entry }),

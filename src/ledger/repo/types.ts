@@ -12,9 +12,11 @@ export interface NodeRow {
   hash: Buffer;
 }
 
-export interface NodeKey {
+/** `count` consecutive stored hashes of one level, from `index` on. */
+export interface NodeRun {
   level: number;
   index: number;
+  count: number;
 }
 
 export interface PayloadRow {
@@ -53,8 +55,8 @@ export interface LedgerRepo {
   /** Writes the batch atomically iff the log still holds exactly `startIndex` entries (else false: another writer appended). */
   append(batch: AppendBatch): Promise<boolean>;
   size(): Promise<number>;
-  /** Stored hashes by key: level 0 are leaf hashes, higher levels stored nodes; undefined where none is stored. */
-  hashes(keys: readonly NodeKey[]): Promise<(Buffer | undefined)[]>;
+  /** Stored hashes, run by run: level 0 are leaf hashes, higher levels stored nodes; undefined where none is stored. */
+  hashes(runs: readonly NodeRun[]): Promise<(Buffer | undefined)[][]>;
   /** Up to `limit` entries with index ≥ start, in index order (a gap shows as a jump in index). */
   entries(start: number, limit: number): Promise<EntryRow[]>;
   nodes(level: number, start: number, limit: number): Promise<NodeRow[]>;

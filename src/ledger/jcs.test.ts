@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import canonicalize from 'canonicalize';
+import { jcs, NotJsonError } from './jcs.js';
+
+describe('jcs (RFC 8785)', () => {
+  it('encodes the RFC 8785 §3.2.2 example exactly', () => {
+    const input = JSON.parse(
+      '{"numbers":[333333333.33333329,1E30,4.50,2e-3,0.000000000000000000000000001],"string":"\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/","literals":[null,true,false]}',
+    );
+    assert.equal(
+      jcs(input),
+      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+    );
+  });
+
+  it('sorts members by UTF-16 code units (RFC 8785 §3.2.3 example)', () => {
+    const input = { '\u20ac': 'Euro Sign', '\r': 'Carriage Return', '\ufb33': 'Hebrew Letter Dalet With Dagesh', '1': 'One', '\ud83d\ude00': 'Emoji: Grinning Face', '\u0080': 'Control', '\u00f6': 'Latin Small Letter O With Diaeresis' };
+    // The RFC's expected order: \r, 1, U+0080, ö, €, 😀 (a surrogate pair, D83D…), דּ (FB33).
+    assert.equal(
+      jcs(input),
+      '{"\\r":"Carriage Return","1":"One","\u0080":"Control","\u00f6":"Latin Small Letter O With Diaeresis","\u20ac":"Euro Sign","\ud83d\ude00":"Emoji: Grinning Face","\ufb33":"Hebrew Letter Dalet With Dagesh"}',
+    );
+  });
+
+  it('refuses what has no canonical form', () => {
+    for (const bad of [NaN, Infinity, -Infinity, 'a\ud800b', { ['\udc00']: 1 }, [() => 1], 10n, new Date(0), Symbol('x')]) {
+      assert.throws(() => jcs(bad), NotJsonError, String(bad?.toString?.() ?? bad));
+    }
+  });
+
+  it('agrees byte for byte with the canonicalize package on 5,000 random JSON values', () => {
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)]!;
+    const chars = ['a', 'Z', '0', ' ', '"', '\\', '\n', '\t', '\u0001', '\u001f', '\u007f', 'é', '€', '\u2028', '😀', '/', '<'];
+    const str = () => Array.from({ length: Math.floor(random() * 8) }, () => pick(chars)).join('');
+    const num = () =>
+      pick([0, -0, 1, -1, 0.1, 1e21, 1e-7, 123456789.123, Number.MAX_SAFE_INTEGER, 5e-324, 1.7976931348623157e308, random() * 1e6 - 5e5]);
+    const value = (depth: number): unknown => {
+      const kind = depth > 3 ? Math.floor(random() * 4) : Math.floor(random() * 6);
+      switch (kind) {
+        case 0: return str();
+        case 1: return num();
+        case 2: return pick([true, false]);
+        case 3: return null;
+        case 4: return Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1));
+        default: return Object.fromEntries(Array.from({ length: Math.floor(random() * 5) }, () => [str(), value(depth + 1)]));
+      }
+    };
+    for (let i = 0; i < 5000; i++) {
+      const v = value(0);
+      assert.equal(jcs(v), canonicalize(v));
+    }
+  });
+});

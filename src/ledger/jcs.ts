@@ -1,0 +1,63 @@
+/**
+ * RFC 8785 JSON Canonicalization Scheme, the encoding of every ledger entry.
+ *
+ * It sits on the append hot path (one call per audit event), where the general-purpose
+ * `canonicalize` package cost a third of the CPU; this is the same algorithm without the
+ * per-call bookkeeping. Tests hold it to byte equality with that package on random values.
+ *
+ * - §3.2.2.2 strings: JSON.stringify's escaping is exactly JCS's (ES2019+).
+ * - §3.2.2.3 numbers: ECMAScript Number serialization, which JSON.stringify uses (-0 → 0).
+ * - §3.2.3 members sorted by their UTF-16 code units: Array.prototype.sort's default order.
+ * - §3.2.2 / I-JSON: strings must be well-formed Unicode; non-finite numbers are refused.
+ */
+export class NotJsonError extends Error {
+  override name = 'NotJsonError';
+}
+
+export function jcs(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return string(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new NotJsonError(`${value} is not a JSON number`);
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ',';
+          out += value[i] === undefined ? 'null' : jcs(value[i]);
+        }
+        return `${out}]`;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) {
+        throw new NotJsonError(`a ${proto?.constructor?.name ?? 'non-plain'} object is not a JSON value`);
+      }
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record).sort();
+      let out = '{';
+      let first = true;
+      for (const key of keys) {
+        const member = record[key];
+        if (member === undefined) continue; // as JSON.stringify: an absent member
+        if (!first) out += ',';
+        first = false;
+        out += `${string(key)}:${jcs(member)}`;
+      }
+      return `${out}}`;
+    }
+    default:
+      throw new NotJsonError(`a ${typeof value} is not a JSON value`);
+  }
+}
+
+function string(s: string): string {
+  if (!(s as string & { isWellFormed(): boolean }).isWellFormed()) {
+    throw new NotJsonError('a string that is not well-formed Unicode (lone surrogate) has no canonical JSON form');
+  }
+  return JSON.stringify(s);
+}
