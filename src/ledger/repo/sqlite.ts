@@ -10,7 +10,6 @@ import type {
   RedactionRow,
 } from './types.js';
 
-interface RawEntry { idx: number; leaf_hash: Buffer; entry: Buffer }
 interface RawNode { level: number; idx: number; hash: Buffer }
 interface RawPayload { idx: number; salt: Buffer; payload: string }
 interface RawCheckpoint { size: number; note: string; created_at: string }
@@ -25,7 +24,8 @@ export function sqliteLedgerRepo(db: BetterSqlite3.Database): LedgerRepo {
     insertPayload: db.prepare('INSERT INTO ledger_payloads (idx, salt, payload) VALUES (?, ?, ?)'),
     leafHashes: db.prepare('SELECT idx, leaf_hash AS hash FROM ledger_entries WHERE idx >= ? AND idx < ? ORDER BY idx'),
     nodeHashes: db.prepare('SELECT idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx'),
-    entries: db.prepare('SELECT idx, leaf_hash, entry FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?'),
+    // raw(): rows as arrays — verify pages through every entry, and key objects cost more than the read.
+    entries: db.prepare('SELECT idx, leaf_hash, entry FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?').raw(),
     nodes: db.prepare('SELECT level, idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? ORDER BY idx LIMIT ?'),
     payloads: db.prepare('SELECT idx, salt, payload FROM ledger_payloads WHERE idx >= ? ORDER BY idx LIMIT ?'),
     payload: db.prepare('SELECT idx, salt, payload FROM ledger_payloads WHERE idx = ?'),
@@ -74,8 +74,8 @@ export function sqliteLedgerRepo(db: BetterSqlite3.Database): LedgerRepo {
         return Array.from({ length: run.count }, (_, i) => found.get(run.index + i));
       }),
     entries: async (start, limit) =>
-      (q.entries.all(start, limit) as RawEntry[]).map(
-        (r): EntryRow => ({ index: r.idx, leafHash: r.leaf_hash, entry: r.entry }),
+      (q.entries.all(start, limit) as [number, Buffer, Buffer][]).map(
+        ([index, leafHash, entry]): EntryRow => ({ index, leafHash, entry }),
       ),
     nodes: async (level, start, limit) =>
       (q.nodes.all(level, start, limit) as RawNode[]).map((r): NodeRow => ({ level: r.level, index: r.idx, hash: r.hash })),
