@@ -1,5 +1,10 @@
-import { EMPTY_ROOT, nodeHash } from './hash.js';
-import { perfectSubtrees } from './range.js';
+import { foldRight, perfectSubtrees } from './range.js';
+import { nodeHash } from './hash.js';
+
+// The right edge of an append-only RFC 9162 tree (a "compact range" [0, size)): the hashes of
+// its perfect aligned subtrees, one per binary digit of size (see perfectSubtrees). That is all
+// an appender needs: appending a leaf merges equal-sized subtrees exactly like adding 1 to a
+// binary counter, and the root is their right fold (§2.1.1).
 
 /** A perfect subtree node: level 0 are leaves; (level, index) covers leaves [index·2^level, (index+1)·2^level). */
 export interface CompletedNode {
@@ -8,19 +13,13 @@ export interface CompletedNode {
   hash: Buffer;
 }
 
-interface Peak {
-  level: number;
-  start: number;
-  hash: Buffer;
-}
-
-/**
- * The right edge of an append-only tree: the roots of its perfect subtrees (one per set bit
- * of the size), enough to append in amortized O(1) hashes and to compute the root (§2.1.1).
- */
 export class Frontier {
+  /**
+   * `hashes[i]` is the hash of perfectSubtrees(count)[i]: left to right, largest first. Their
+   * levels are implied by the binary digits of count, so they are not stored.
+   */
   private constructor(
-    private peaks: Peak[],
+    private readonly hashes: Buffer[],
     private count: number,
   ) {}
 
@@ -28,46 +27,57 @@ export class Frontier {
     return new Frontier([], 0);
   }
 
-  /** From the hashes of perfectSubtrees(size), left to right. */
+  /**
+   * From the hashes of perfectSubtrees(size), left to right (as subtreeHashes() returns them).
+   * Throws a RangeError if size is not a non-negative safe integer or the count of hashes is wrong.
+   */
   static fromSubtrees(size: number, hashes: readonly Buffer[]): Frontier {
-    const ranges = perfectSubtrees(size);
-    if (ranges.length !== hashes.length) {
-      throw new RangeError(`a tree of size ${size} has ${ranges.length} perfect subtrees, not ${hashes.length}`);
+    const expected = perfectSubtrees(size).length;
+    if (hashes.length !== expected) {
+      throw new RangeError(`a tree of size ${size} has ${expected} perfect subtrees, not ${hashes.length}`);
     }
-    const peaks = ranges.map((r, i) => ({ level: Math.log2(r.end - r.start), start: r.start, hash: hashes[i]! }));
-    return new Frontier(peaks, size);
+    return new Frontier([...hashes], size);
   }
 
   get size(): number {
     return this.count;
   }
 
-  /** Adds a leaf; reports each perfect subtree it completes (level ≥ 1), bottom-up. */
+  /**
+   * Appends a leaf hash. Adding a leaf to a tree of size s completes one perfect subtree per
+   * trailing 1 bit of s: each time the two rightmost subtrees have the same size they become
+   * the two children of a new node, HASH(0x01 ‖ left ‖ right) (§2.1.1). onNode is told about each
+   * such node (level ≥ 1), bottom-up. Amortized 1 hash per append; only push/pop on the array.
+   */
   append(leafHash: Buffer, onNode?: (node: CompletedNode) => void): void {
-    const peaks = this.peaks;
-    let peak: Peak = { level: 0, start: this.count, hash: leafHash };
-    while (peaks.length > 0 && peaks[peaks.length - 1]!.level === peak.level) {
-      const left = peaks.pop()!;
-      const level = peak.level + 1;
-      peak = { level, start: left.start, hash: nodeHash(left.hash, peak.hash) };
-      onNode?.({ level, index: left.start / 2 ** level, hash: peak.hash });
+    if (this.count >= Number.MAX_SAFE_INTEGER) throw new RangeError('the tree is full');
+    const hashes = this.hashes;
+    let h = leafHash;
+    let level = 0;
+    // rest = floor(count / 2^level): its lowest bit says whether a subtree of 2^level leaves is
+    // waiting on the left; after the merge it is the index of the new node at level + 1.
+    let rest = this.count;
+    while (rest % 2 === 1) {
+      h = nodeHash(hashes.pop()!, h);
+      level++;
+      rest = (rest - 1) / 2;
+      onNode?.({ level, index: rest, hash: h });
     }
-    peaks.push(peak);
+    hashes.push(h);
     this.count++;
   }
 
+  /** MTH(D[0:size]) = foldRight(subtree hashes) (§2.1.1); EMPTY_ROOT for the empty tree. */
   root(): Buffer {
-    if (this.peaks.length === 0) return EMPTY_ROOT;
-    let h = this.peaks[this.peaks.length - 1]!.hash;
-    for (let i = this.peaks.length - 2; i >= 0; i--) h = nodeHash(this.peaks[i]!.hash, h);
-    return h;
+    return foldRight(this.hashes);
   }
 
+  /** The hashes of perfectSubtrees(size), left to right (a copy). */
   subtreeHashes(): Buffer[] {
-    return this.peaks.map((p) => p.hash);
+    return [...this.hashes];
   }
 
   clone(): Frontier {
-    return new Frontier([...this.peaks], this.count);
+    return new Frontier([...this.hashes], this.count);
   }
 }

@@ -1,3 +1,4 @@
+// RFC 9162 (Certificate Transparency v2) §2.1 Merkle tree math: pure, no I/O.
 export { leafHash, nodeHash, EMPTY_ROOT } from './hash.js';
 export {
   splitPoint,
@@ -6,14 +7,16 @@ export {
   consistencyPath,
   perfectSubtrees,
   rangeDecomposition,
+  foldRight,
   type Range,
 } from './range.js';
-export { foldRight, rangeHash, rootFromLeafHashes } from './tree.js';
+export { rangeHash, rootFromLeafHashes } from './tree.js';
 export {
   inclusionProof,
   consistencyProof,
   verifyInclusion,
   verifyConsistency,
+  rootFromInclusion,
   type RangeHasher,
 } from './proof.js';
 export { Frontier, type CompletedNode } from './compact.js';
