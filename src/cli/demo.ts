@@ -79,14 +79,17 @@ async function runDemo(count: number): Promise<number> {
   const tamperedDir = join(home, 'tampered');
   cpSync(dataDir, tamperedDir, { recursive: true });
   const db = new BetterSqlite3(join(tamperedDir, SQLITE_FILE));
+  const tamper = db.prepare(
+    "UPDATE ledger_entries SET entry = CAST(replace(CAST(entry AS TEXT), 'orders-prod', 'orders-test') AS BLOB) WHERE idx = ?",
+  );
   say(`7. Someone with database access edits entry ${probe} in a copy of the store.`);
   try {
-    db.prepare("UPDATE ledger_entries SET entry = CAST(replace(CAST(entry AS TEXT), 'orders-prod', 'orders-test') AS BLOB) WHERE idx = ?").run(probe);
+    tamper.run(probe);
   } catch (error) {
     say(`   The store refuses: ${(error as Error).message}`);
   }
   db.exec('DROP TRIGGER ledger_entries_refuse_update');
-  db.prepare("UPDATE ledger_entries SET entry = CAST(replace(CAST(entry AS TEXT), 'orders-prod', 'orders-test') AS BLOB) WHERE idx = ?").run(probe);
+  tamper.run(probe);
   db.close();
   say('   As the database owner they drop the trigger and change it anyway. Verify:');
   const tampered = await openLedgerStore({ dataDir: tamperedDir }, { mustExist: true });

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { describeStore } from '../config/store.js';
 import {
   bundleSource,
   formatReport,
+  readVerifierKeyFile,
   readWitnessFolder,
   storeSource,
   verifyLog,
@@ -21,11 +21,7 @@ export interface VerifyFlags extends StoreFlags {
 /** `gatehouse ledger verify`: exit 0 only when everything holds, 1 when something does not. */
 export async function verifyCommand(flags: VerifyFlags): Promise<number> {
   const witnessed = (flags.witness ?? []).flatMap(readWitnessFolder);
-  const verifierKeys = flags.vkey
-    ? readFileSync(flags.vkey, 'utf8')
-        .split('\n')
-        .filter((l) => l.trim() !== '')
-    : undefined;
+  const verifierKeys = flags.vkey ? readVerifierKeyFile(flags.vkey) : undefined;
   const progress = progressBar(flags.json === true);
   let report: VerifyReport;
   try {

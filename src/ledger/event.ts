@@ -69,10 +69,10 @@ export function prepareEntry(input: unknown, options: PrepareOptions = {}): Prep
     const issue = parsed.error.issues[0]!;
     throw new EventError(issue.message, issue.path.join('.'));
   }
-  const { payload, ...event } = parsed.data;
   let kept: PreparedEntry['payload'];
   let leafEvent: Record<string, unknown> = parsed.data;
-  if (payload !== undefined && options.separatePayload !== false) {
+  if (parsed.data.payload !== undefined && options.separatePayload !== false) {
+    const { payload, ...event } = parsed.data;
     const canonical = canonicalJson(payload, 'payload');
     if (Buffer.byteLength(canonical) > MAX_PAYLOAD_BYTES) {
       throw new EventError(`is larger than the limit of ${MAX_PAYLOAD_BYTES} bytes`, 'payload');

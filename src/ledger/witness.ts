@@ -33,14 +33,16 @@ export function folderWitness(dir: string): WitnessSink {
 
 export interface WitnessedCheckpoint {
   file: string;
+  /** The size in the file name, which the note must sign. */
+  size: number;
   note: string;
 }
 
-/** Every checkpoint a witness folder holds (files named by a decimal size). */
+/** Every checkpoint in a folder of files named by their decimal size (a witness, or a bundle's checkpoints/). */
 export function readWitnessFolder(dir: string): WitnessedCheckpoint[] {
   if (!existsSync(dir)) throw new LedgerError(`witness folder ${dir} does not exist`);
   return readdirSync(dir)
     .filter((name) => /^(0|[1-9][0-9]*)$/.test(name))
-    .sort((a, b) => Number(a) - Number(b))
-    .map((name) => ({ file: join(dir, name), note: readFileSync(join(dir, name), 'utf8') }));
+    .map((name) => ({ file: join(dir, name), size: Number(name), note: readFileSync(join(dir, name), 'utf8') }))
+    .sort((a, b) => a.size - b.size);
 }

@@ -1,7 +1,8 @@
-import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJson } from '../event.js';
 import { BundleError } from '../errors.js';
+import { readWitnessFolder } from '../witness.js';
 import type { LogSource, SourceEntry, SourcePayload } from './source.js';
 
 export const BUNDLE_FILES = {
@@ -13,6 +14,13 @@ export const BUNDLE_FILES = {
 } as const;
 
 const PAGE = 10_000;
+
+/** Verifier keys (C2SP note format), one per line; blank lines ignored. */
+export function readVerifierKeyFile(path: string): string[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
+}
 
 /** Raw lines (without the 0x0A) of a file, exactly as stored: no decoding, so no byte is altered. */
 async function* rawLines(path: string, name: string): AsyncIterable<Buffer> {
@@ -74,20 +82,14 @@ export function bundleSource(dir: string): LogSource {
       yield* pages(entries());
     },
     checkpoints: async () => {
-      const filed = readdirSync(checkpointsDir)
-        .filter((name) => /^(0|[1-9][0-9]*)$/.test(name))
-        .sort((a, b) => Number(a) - Number(b))
-        .map((name) => ({
-          where: `bundle ${BUNDLE_FILES.checkpoints}/${name}`,
-          note: readFileSync(join(checkpointsDir, name), 'utf8'),
-          filedSize: Number(name),
-        }));
+      const filed = readWitnessFolder(checkpointsDir).map((cp) => ({
+        where: `bundle ${BUNDLE_FILES.checkpoints}/${cp.size}`,
+        note: cp.note,
+        filedSize: cp.size,
+      }));
       return [...filed, { where: `bundle ${BUNDLE_FILES.checkpoint}`, note: readFileSync(checkpointPath, 'utf8') }];
     },
-    verifierKeys: async () =>
-      readFileSync(vkeyPath, 'utf8')
-        .split('\n')
-        .filter((line) => line.trim() !== ''),
+    verifierKeys: async () => readVerifierKeyFile(vkeyPath),
     payloads: async function* () {
       let lineNumber = 0;
       async function* payloads(): AsyncIterable<SourcePayload> {

@@ -61,7 +61,7 @@ export async function verifyLog(source: LogSource, options: VerifyOptions = {}):
   const stored = await source.checkpoints();
   for (const cp of stored) open(cp, false);
   const witnessed = options.witnessed ?? [];
-  for (const w of witnessed) open({ where: `witness checkpoint ${w.file}`, note: w.note }, true);
+  for (const w of witnessed) open({ where: `witness checkpoint ${w.file}`, note: w.note, filedSize: w.size }, true);
   targets.sort((a, b) => a.size - b.size);
 
   const total = await source.size();
