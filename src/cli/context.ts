@@ -74,14 +74,14 @@ export interface OpenedLedger extends OpenedStore {
  */
 export async function openLedger(
   flags: WriterFlags,
-  options: { create: boolean; checkpointIntervalMs?: number },
+  options: { create: boolean; checkpointIntervalMs?: number; origin?: string },
 ): Promise<OpenedLedger> {
   const opened = await openLedgerStore(flags, { mustExist: !options.create });
   try {
     const keyPath = keyFilePath(opened.config.dataDir, flags.ledgerKey);
     let signer;
     if (!existsSync(keyPath) && options.create) {
-      const origin = (await opened.repo.meta('ledger.origin')) ?? defaultOrigin();
+      const origin = (await opened.repo.meta('ledger.origin')) ?? options.origin ?? defaultOrigin();
       signer = writeNewSigner(keyPath, origin);
       process.stderr.write(`created the ledger signing key ${keyPath} for ${describeStore(opened.config)}\n`);
     } else {

@@ -1,41 +1,68 @@
-import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { describeStore } from '../config/store.js';
-import { defaultOrigin, keyFilePath, Ledger, readSigner, writeNewSigner } from '../ledger/index.js';
-import { action, CliError, openLedgerStore, withStoreOptions, type StoreFlags } from './context.js';
+import { keyFilePath } from '../ledger/index.js';
+import { SYSTEM_ACTOR } from '../control/plane.js';
+import { createPrincipal } from '../control/principals.js';
+import { createToken } from '../control/tokens.js';
+import { parseInput, principalCreate } from '../control/inputs.js';
+import { action, CliError, withStoreOptions, withWitnessOptions } from './context.js';
+import { openControlPlane, withMasterKeyOption, type ControlFlags } from './control.js';
+
+interface InitFlags extends ControlFlags {
+  origin?: string;
+  /** false with --no-admin. */
+  admin?: string | false;
+  email?: string;
+}
 
 /**
- * `gatehouse init`: the data directory, the store (migrated) and the ledger signing key.
+ * `gatehouse init`: the data directory, the store (migrated), the ledger signing key, the
+ * master key and the first admin, whose token is printed once on a line `token: …`.
  * Safe to run again: it creates only what is missing and says what it found.
  */
 export function initCommand(): Command {
-  return withStoreOptions(
-    new Command('init')
-      .description('create the data directory, the store and the ledger signing key')
-      .addOption(new Option('--origin <name>', 'the ledger origin (log name in checkpoints); default: a unique name')),
+  return withMasterKeyOption(
+    withWitnessOptions(
+      withStoreOptions(
+        new Command('init')
+          .description('create the data directory, the store, the keys and the first admin (prints its token once)')
+          .addOption(new Option('--origin <name>', 'the ledger origin (log name in checkpoints); default: a unique name'))
+          .addOption(new Option('--admin <name>', 'name of the first admin (default: admin)'))
+          .addOption(new Option('--no-admin', 'create no admin (a ledger-only store, or admins to come later)'))
+          .addOption(new Option('--email <address>', 'email of the first admin')),
+      ),
+    ),
   ).action(
-    action(async (flags: StoreFlags & { origin?: string }) => {
-      const opened = await openLedgerStore(flags, { mustExist: false });
+    action(async (flags: InitFlags) => {
+      const admin =
+        flags.admin === false
+          ? undefined
+          : parseInput(principalCreate, { name: flags.admin ?? 'admin', role: 'admin', ...(flags.email ? { email: flags.email } : {}) });
+      const opened = await openControlPlane(flags, { create: true, ...(flags.origin ? { origin: flags.origin } : {}) });
       try {
-        const keyPath = keyFilePath(opened.config.dataDir, flags.ledgerKey);
+        const { cp, ledger } = opened;
         const stored = await opened.repo.meta('ledger.origin');
-        if (flags.origin && stored && flags.origin !== stored) {
-          throw new CliError(`this ledger's origin is already "${stored}"; an origin never changes`);
+        if (flags.origin && stored && flags.origin !== ledger.origin) {
+          throw new CliError(`this ledger's origin is already "${ledger.origin}"; an origin never changes`);
         }
-        const existed = existsSync(keyPath);
-        const signer = existed ? readSigner(keyPath) : writeNewSigner(keyPath, stored ?? flags.origin ?? defaultOrigin());
-        const ledger = await Ledger.open(opened.repo, { signer, checkpointIntervalMs: 0 });
-        await ledger.close();
-        process.stdout.write(
-          [
-            `store: ${describeStore(opened.config)}`,
-            `ledger origin: ${ledger.origin}`,
-            `signing key: ${keyPath}${existed ? ' (existing)' : ' (created, mode 0600)'}`,
-            `verifier key: ${ledger.verifierKey}`,
-            `entries: ${ledger.size}`,
-            '',
-          ].join('\n'),
-        );
+        const lines = [
+          `store: ${describeStore(opened.config)}`,
+          `ledger origin: ${ledger.origin}`,
+          `signing key: ${keyFilePath(opened.config.dataDir, flags.ledgerKey)}`,
+          `verifier key: ${ledger.verifierKey}`,
+          `master key: ${cp.masterKey.source}${opened.masterKeyCreated ? ' (created, mode 0600)' : ' (existing)'}`,
+        ];
+        const principals = await cp.identity.principals(cp.now());
+        if (principals.length === 0 && admin) {
+          const created = await createPrincipal(cp, SYSTEM_ACTOR, admin);
+          const { token } = await createToken(cp, SYSTEM_ACTOR, { name: 'init', principal: created.name });
+          lines.push(`admin: ${created.name} (created)`, `token: ${token}`, '(the token is shown once; keep it secret)');
+        } else {
+          const admins = principals.filter((p) => p.role === 'admin').map((p) => p.name);
+          lines.push(`admins: ${admins.join(', ') || '(none)'}${admin ? ' (existing; no new token)' : ''}`);
+        }
+        lines.push(`entries: ${ledger.size}`);
+        process.stdout.write(`${lines.join('\n')}\n`);
       } finally {
         await opened.close();
       }

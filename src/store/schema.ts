@@ -48,6 +48,100 @@ export interface MetaTable {
   value: string;
 }
 
+/** Control plane (migration 002). Times are RFC 3339 UTC text; JSON columns are text. */
+export interface PrincipalsTable {
+  id: string;
+  kind: string;
+  name: string;
+  display_name: string | null;
+  email: string | null;
+  role: string;
+  status: string;
+  expires_at: string | null;
+  source: string;
+  created_at: string;
+  updated_at: string;
+  last_login_at: string | null;
+  last_activity_at: string | null;
+}
+
+export interface PrincipalSecretsTable {
+  principal_id: string;
+  scram_salt: Buffer;
+  scram_iterations: number;
+  password_hash: string | null;
+  scram_stored_key: Buffer | null;
+  scram_server_key: Buffer | null;
+  updated_at: string;
+}
+
+export interface TokensTable {
+  id: string;
+  principal_id: string;
+  name: string;
+  token_hash: Buffer;
+  prefix: string;
+  scram_stored_key: Buffer;
+  scram_server_key: Buffer;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface GroupsTable {
+  id: string;
+  name: string;
+  description: string;
+  owner_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MembershipsTable {
+  group_id: string;
+  principal_id: string;
+  expires_at: string | null;
+  created_at: string;
+}
+
+export interface ConnectionsTable {
+  id: string;
+  name: string;
+  engine: string;
+  host: string;
+  port: number;
+  database: string;
+  username: string;
+  secret: string | null;
+  tls_mode: string;
+  tags: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface GrantsTable {
+  id: string;
+  group_id: string;
+  on_selector: string;
+  privileges: string;
+  objects: string;
+  expires_at: string | null;
+  reason: string | null;
+  created_by: string | null;
+  created_at: string;
+}
+
+export interface DenyRulesTable {
+  id: string;
+  name: string;
+  on_selector: string;
+  match: string;
+  reason: string | null;
+  created_by: string | null;
+  created_at: string;
+}
+
 export interface Database {
   ledger_entries: LedgerEntriesTable;
   ledger_nodes: LedgerNodesTable;
@@ -56,4 +150,12 @@ export interface Database {
   ledger_redactions: LedgerRedactionsTable;
   ledger_keys: LedgerKeysTable;
   meta: MetaTable;
+  principals: PrincipalsTable;
+  principal_secrets: PrincipalSecretsTable;
+  tokens: TokensTable;
+  groups: GroupsTable;
+  memberships: MembershipsTable;
+  connections: ConnectionsTable;
+  grants: GrantsTable;
+  deny_rules: DenyRulesTable;
 }

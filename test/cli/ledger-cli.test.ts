@@ -23,12 +23,12 @@ for (const kind of STORE_KINDS) {
     after(async () => test.cleanup());
 
     it('init creates the store and a private signing key, and is safe to repeat', () => {
-      const first = run(['init', '--origin', 'example.com/audit']);
+      const first = run(['init', '--origin', 'example.com/audit', '--no-admin']);
       assert.equal(first.status, 0, first.stderr);
       assert.match(first.stdout, /ledger origin: example\.com\/audit/);
       assert.match(first.stdout, /verifier key: example\.com\/audit\+[0-9a-f]{8}\+/);
       assert.equal(statSync(join(test.dataDir, 'ledger.key')).mode & 0o777, 0o600);
-      const again = run(['init']);
+      const again = run(['init', '--no-admin']);
       assert.equal(again.status, 0, again.stderr);
       assert.match(again.stdout, /\(existing\)/);
       assert.equal(run(['init', '--origin', 'other']).status, 2);
@@ -69,7 +69,7 @@ for (const kind of STORE_KINDS) {
     });
 
     it('proof and consistency print RFC 9162 proofs that verify against the signed checkpoint', () => {
-      const vkey = parseVerifierKey(run(['init']).stdout.match(/verifier key: (\S+)/)![1]!);
+      const vkey = parseVerifierKey(run(['init', '--no-admin']).stdout.match(/verifier key: (\S+)/)![1]!);
       const proof = JSON.parse(run(['ledger', 'proof', '--index', '7']).stdout);
       assert.deepEqual(Object.keys(proof).sort(), ['checkpoint', 'hashes', 'index', 'leaf_hash', 'size']);
       const { checkpoint } = openCheckpoint(proof.checkpoint, [vkey]);

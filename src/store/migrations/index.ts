@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { Dialect } from '../dialect.js';
 import { ledgerMigration } from './001-ledger.js';
+import { controlPlaneMigration } from './002-control-plane.js';
 
 /**
  * Every migration, in order. Names sort lexically; a migration is never edited once released,
@@ -9,6 +10,7 @@ import { ledgerMigration } from './001-ledger.js';
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '001-ledger': ledgerMigration(dialect),
+    '002-control-plane': controlPlaneMigration(dialect),
   };
   return { getMigrations: async () => migrations };
 }

@@ -1,0 +1,65 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { ControlPlane } from '../control/plane.js';
+import { ControlError } from '../control/errors.js';
+import { LedgerError } from '../ledger/index.js';
+import { bearerAuth } from './auth.js';
+import { FailureThrottle } from './throttle.js';
+import { openApiDocument } from './openapi.js';
+import { sendProblem, type AnyRoute } from './route.js';
+import { userRoutes } from './routes/users.js';
+import { groupRoutes } from './routes/groups.js';
+import { connectionRoutes } from './routes/connections.js';
+import { grantRoutes } from './routes/grants.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { ledgerRoutes } from './routes/ledger.js';
+
+export const API_VERSION = '0.1.0';
+/** Admin bodies are small; anything bigger is a mistake or an attack. */
+export const BODY_LIMIT = 64 * 1024;
+
+export interface ApiOptions {
+  /** Logs one line per request (method, path, status, time); never headers or bodies. */
+  log?: boolean;
+  throttle?: FailureThrottle;
+}
+
+/** The admin API: Fastify under /api/v1, bearer tokens, problem+json errors (RFC 9457). */
+export async function buildApi(cp: ControlPlane, options: ApiOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: options.log ?? false, trustProxy: false });
+  const routes: AnyRoute[] = [];
+
+  app.addHook('onRequest', bearerAuth(cp, options.throttle ?? new FailureThrottle()));
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    if (error instanceof ControlError) return sendProblem(reply, error.toProblem(request.url));
+    if (error instanceof LedgerError) {
+      // Fail closed: a change that cannot be recorded is not made.
+      request.log.error(error);
+      return sendProblem(reply, new ControlError('unavailable', `the audit ledger cannot record this change: ${error.message}`).toProblem());
+    }
+    const status = (error as FastifyError).statusCode;
+    if (status && status >= 400 && status < 500) {
+      return sendProblem(reply, {
+        type: 'about:blank',
+        title: status === 413 ? 'Payload too large' : 'Bad request',
+        status,
+        detail: error.message,
+      });
+    }
+    request.log.error(error);
+    return sendProblem(reply, { type: 'about:blank', title: 'Internal error', status: 500, detail: 'an internal error occurred; it has been logged' });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, { type: 'about:blank', title: 'Not found', status: 404, detail: `no route ${request.method} ${request.url.split('?')[0]}` }),
+  );
+
+  await app.register(
+    async (api) => {
+      api.get('/health', async () => ({ status: 'ok', ledger_size: cp.ledger.size }));
+      for (const add of [userRoutes, groupRoutes, connectionRoutes, grantRoutes, tokenRoutes, ledgerRoutes]) add(api, cp, routes);
+      const document = openApiDocument(routes, API_VERSION);
+      api.get('/openapi.json', async () => document);
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}
