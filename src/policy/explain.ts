@@ -43,9 +43,10 @@ export function explainDecision(decision: Decision, input: EvaluateInput): strin
   if (skipped > 0) {
     const first = t.statements.length;
     const which = skipped === 1 ? `statement ${first}` : `statements ${first}–${statements.length - 1}`;
-    lines.push(`${which}: not evaluated (an earlier statement was denied)`);
+    const why = t.standings ? 'an earlier statement was denied' : 'the request was denied before any statement was looked at';
+    lines.push(`${which}: not evaluated (${why})`);
   }
-  if (input.classification.ok && statements.length === 0) lines.push('no statements: only access to the connection was needed');
+  if (t.standings && statements.length === 0) lines.push('no statements: only access to the connection was needed');
   return lines.join('\n');
 }
 
