@@ -1,12 +1,11 @@
 // A principal's effective access: per connection, what they can do on which objects and
 // through which grants. The admin API's inventory and access reviews read this; it uses the
 // same standings as evaluate(), so the inventory cannot claim more or less than decisions allow.
-import type { Privilege } from '../sql/types.js';
-import { formatInstant, endOf, isLive } from './instant.js';
+import { PRIVILEGES, type Privilege } from '../sql/types.js';
+import { endOf, formatInstant, isLive } from './instant.js';
 import { compareIds, grantStandings, type GrantStanding } from './standing.js';
 import type { PolicyConnection, PolicyGrant, PolicyPrincipal } from './types.js';
 import { IMPLIED } from './vocabulary.js';
-import { PRIVILEGES } from '../sql/types.js';
 
 export interface EffectivePrivilege {
   privilege: Privilege;

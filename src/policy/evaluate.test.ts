@@ -269,3 +269,17 @@ describe('evaluate: fail closed on bad stored data', () => {
     assert.equal(NOW.toISOString(), '2026-03-01T12:00:00.000Z');
   });
 });
+
+describe('evaluate: selectors', () => {
+  it('a tag selector compares own tags only', () => {
+    const g = { ...grants[0]!, on: { tags: { constructor: 'x' } } };
+    const d = evaluate(input(p.alice, c.prod, ok(stmt('read')), { grants: [g] }));
+    assert.equal(!d.allow && d.denial.code, 'no_grant');
+  });
+
+  it('tag values are case-sensitive', () => {
+    const g = { ...grants[0]!, on: { tags: { env: 'Prod' } } };
+    const d = evaluate(input(p.alice, c.prod, ok(stmt('read')), { grants: [g] }));
+    assert.equal(!d.allow && d.denial.code, 'no_grant');
+  });
+});

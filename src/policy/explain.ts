@@ -24,8 +24,10 @@ export function explainDecision(decision: Decision, input: EvaluateInput): strin
   if (!t.decision.allow) lines.push(`reason: ${t.decision.denial.message}`);
   lines.push(`at: ${formatInstant(now)}`);
 
-  const status = principal.status === 'active' && isLive(endOf(principal.expiresAt), now) ? 'active' : principal.status === 'active' ? 'expired' : principal.status;
-  lines.push(`principal: ${principalLabel(principal)} (${status}${until(endOf(principal.expiresAt))})`);
+  const principalEnd = endOf(principal.expiresAt);
+  // An active account past its expiry is expired, whatever the stored status says.
+  const status = principal.status === 'active' && !isLive(principalEnd, now) ? 'expired' : principal.status;
+  lines.push(`principal: ${principalLabel(principal)} (${status}${until(principalEnd)})`);
   for (const m of principal.groups ?? []) {
     const end = endOf(m.expiresAt);
     lines.push(`  member of ${m.groupName}${until(end)}${isLive(end, now) ? '' : ' — no longer counts'}`);

@@ -25,10 +25,12 @@ export function matchSelector(selector: ConnectionSelector, connection: PolicyCo
   // "Every listed tag" of an empty list is vacuously true, i.e. every connection; an empty
   // selector is far more likely a mistake than a wish to reach everything.
   if (wanted.length === 0) return 'invalid';
+  const have: Record<string, string> = connection.tags ?? {};
   let result: SelectorMatch = 'match';
   for (const [key, value] of wanted) {
     if (typeof value !== 'string') return 'invalid';
-    if (!Object.hasOwn(connection.tags, key) || connection.tags[key] !== value) result = 'no_match';
+    // Own properties only: a tag named "constructor" must not find Object.prototype's.
+    if (!Object.hasOwn(have, key) || have[key] !== value) result = 'no_match';
   }
   return result;
 }
