@@ -1,6 +1,6 @@
 // The inputs and output of the decision function. Pure data: the gateways and the API
 // load these from the store for every decision (no cache outlives a change).
-import type { Privilege, StatementClass, StatementFlag } from '../sql/types.js';
+import type { Classification, Privilege, StatementClass, StatementFlag } from '../sql/types.js';
 
 export type PrincipalKind = 'human' | 'service';
 export type PrincipalStatus = 'active' | 'disabled' | 'expired';
@@ -85,6 +85,8 @@ export interface Denial {
   privilege?: Privilege;
   object?: string;
   denyRuleId?: string;
+  /** grant_expired only: the expired grants that would have allowed it, sorted (to renew). */
+  grants?: string[];
 }
 
 export type Decision =
@@ -94,3 +96,13 @@ export type Decision =
       grants: string[];
     }
   | { allow: false; denial: Denial };
+
+/** Everything one decision depends on; `now` is an input so that evaluation stays pure. */
+export interface EvaluateInput {
+  principal: PolicyPrincipal;
+  connection: PolicyConnection;
+  classification: Classification;
+  grants: PolicyGrant[];
+  denyRules: PolicyDenyRule[];
+  now: Date;
+}
