@@ -2,6 +2,8 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ControlPlane } from '../control/plane.js';
 import { ControlError } from '../control/errors.js';
 import { LedgerError } from '../ledger/index.js';
+import { initSql } from '../sql/index.js';
+import { PolicyInputError } from '../policy/index.js';
 import { bearerAuth } from './auth.js';
 import { FailureThrottle } from './throttle.js';
 import { openApiDocument } from './openapi.js';
@@ -12,6 +14,7 @@ import { connectionRoutes } from './routes/connections.js';
 import { grantRoutes } from './routes/grants.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { ledgerRoutes } from './routes/ledger.js';
+import { policyRoutes } from './routes/policy.js';
 
 export const API_VERSION = '0.1.0';
 /** Admin bodies are small; anything bigger is a mistake or an attack. */
@@ -31,6 +34,7 @@ export async function buildApi(cp: ControlPlane, options: ApiOptions = {}): Prom
   app.addHook('onRequest', bearerAuth(cp, options.throttle ?? new FailureThrottle()));
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     if (error instanceof ControlError) return sendProblem(reply, error.toProblem(request.url));
+    if (error instanceof PolicyInputError) return sendProblem(reply, error.toProblem());
     if (error instanceof LedgerError) {
       // Fail closed: a change that cannot be recorded is not made.
       request.log.error(error);
@@ -52,10 +56,11 @@ export async function buildApi(cp: ControlPlane, options: ApiOptions = {}): Prom
     sendProblem(reply, { type: 'about:blank', title: 'Not found', status: 404, detail: `no route ${request.method} ${request.url.split('?')[0]}` }),
   );
 
+  await initSql(); // the SQL parser (WASM) loads once, before the first decision
   await app.register(
     async (api) => {
       api.get('/health', async () => ({ status: 'ok', ledger_size: cp.ledger.size }));
-      for (const add of [userRoutes, groupRoutes, connectionRoutes, grantRoutes, tokenRoutes, ledgerRoutes]) add(api, cp, routes);
+      for (const add of [userRoutes, groupRoutes, connectionRoutes, grantRoutes, tokenRoutes, ledgerRoutes, policyRoutes]) add(api, cp, routes);
       const document = openApiDocument(routes, API_VERSION);
       api.get('/openapi.json', async () => document);
     },

@@ -3,14 +3,19 @@ import { newId } from '../identity/model.js';
 import type { Grant, DenyRule } from '../policy/repo.js';
 import type { Privilege } from '../sql/types.js';
 import type { Actor, ControlPlane } from './plane.js';
-import { conflict, ControlError, invalid, notFound } from './errors.js';
+import { validateDenyRule, validateGrant, type ValidationProblem } from '../policy/index.js';
+import { conflict, ControlError, notFound } from './errors.js';
 import { getGroup } from './groups.js';
 import type { denyRuleCreate, grantCreate } from './inputs.js';
 
 const recorded = ({ id: _id, created_at: _c, ...g }: Grant | DenyRule) => g;
 
-/** `schema.table` globs; see docs/policy.md. `*` alone means every object. */
-const OBJECT_PATTERN = /^(\*|[^.\s]+\.[^.\s]+)$/;
+/** The policy engine's own checks (globs, selectors, expiry), as a 400 listing every problem. */
+function refuseInvalid(problems: ValidationProblem[]): void {
+  if (problems.length > 0) {
+    throw new ControlError('invalid', problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; '), problems);
+  }
+}
 
 export async function getGrant(cp: ControlPlane, id: string): Promise<Grant> {
   const grant = (await cp.policy.grants({ id }))[0];
@@ -20,8 +25,7 @@ export async function getGrant(cp: ControlPlane, id: string): Promise<Grant> {
 
 export async function createGrant(cp: ControlPlane, actor: Actor, input: z.output<typeof grantCreate>): Promise<Grant> {
   const group = await getGroup(cp, input.group);
-  const bad = input.objects.find((o) => !OBJECT_PATTERN.test(o));
-  if (bad !== undefined) throw invalid(`objects: "${bad}" is not a schema.table pattern (e.g. sales.*, public.orders, *)`);
+  refuseInvalid(validateGrant({ ...input, expiresAt: input.expires_at ?? null }, { now: cp.now() }));
   const privileges = [...new Set(input.privileges)] as Privilege[];
   const row = {
     id: newId('gnt'),
@@ -53,6 +57,7 @@ export async function getDenyRule(cp: ControlPlane, name: string): Promise<DenyR
 }
 
 export async function createDenyRule(cp: ControlPlane, actor: Actor, input: z.output<typeof denyRuleCreate>) {
+  refuseInvalid(validateDenyRule(input));
   if ((await cp.policy.denyRules()).some((r) => r.name === input.name)) throw conflict('deny rule', input.name);
   const row = {
     id: newId('dny'),
