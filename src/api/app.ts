@@ -22,7 +22,7 @@ export const BODY_LIMIT = 64 * 1024;
 
 export interface ApiOptions {
   /** Logs one line per request (method, path, status, time); never headers or bodies. */
-  log?: boolean;
+  log?: boolean | { level: string; stream: NodeJS.WritableStream };
   throttle?: FailureThrottle;
 }
 
@@ -30,6 +30,8 @@ export interface ApiOptions {
 export async function buildApi(cp: ControlPlane, options: ApiOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ bodyLimit: BODY_LIMIT, logger: options.log ?? false, trustProxy: false });
   const routes: AnyRoute[] = [];
+  // JSON only: any other body is 415, not a string that fails validation further on.
+  app.removeContentTypeParser(['text/plain']);
 
   app.addHook('onRequest', bearerAuth(cp, options.throttle ?? new FailureThrottle()));
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
@@ -44,7 +46,7 @@ export async function buildApi(cp: ControlPlane, options: ApiOptions = {}): Prom
     if (status && status >= 400 && status < 500) {
       return sendProblem(reply, {
         type: 'about:blank',
-        title: status === 413 ? 'Payload too large' : 'Bad request',
+        title: status === 413 ? 'Payload too large' : status === 415 ? 'Unsupported media type' : 'Bad request',
         status,
         detail: error.message,
       });

@@ -32,6 +32,7 @@ export function openApiDocument(routes: readonly AnyRoute[], version: string): o
     (paths[path] ??= {})[route.method.toLowerCase()] = {
       summary: route.summary,
       tags: [route.tag],
+      'x-gatehouse-access': route.access,
       description: `Roles: ${route.access === 'admin' ? 'admin' : route.access === 'read' ? 'admin, auditor' : 'admin, auditor, member (members see their own)'}.`,
       ...(parameters.length ? { parameters } : {}),
       ...(route.body
