@@ -31,6 +31,8 @@ export async function initSql(): Promise<void> {
  * An error's `position` is 1-based, in characters, as in PostgreSQL's ErrorResponse.
  */
 export function classify(engine: Engine, text: string): Classification {
+  // Engine comes from configuration: an unknown one is denied, not guessed.
+  if (!Object.hasOwn(caches, engine)) return { ok: false, error: `unknown engine ${JSON.stringify(engine)}` };
   const cache = caches[engine];
   const cached = cache.get(text);
   if (cached) return cached;
@@ -47,9 +49,6 @@ function classifyUncached(engine: Engine, text: string): Classification {
     case 'mysql':
       // A later issue adds src/sql/mysql/ with MySQL's own grammar.
       return { ok: false, error: 'MySQL classification is not available yet' };
-    default:
-      // Engine comes from configuration: an unknown one is denied, not guessed.
-      return { ok: false, error: `unknown engine ${JSON.stringify(engine)}` };
   }
 }
 

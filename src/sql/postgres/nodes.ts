@@ -11,12 +11,17 @@ export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== nu
 /** The type name and body of a wrapped node, or undefined for anything else. */
 export function unwrap(v: unknown): [string, Obj] | undefined {
   if (!isObj(v)) return undefined;
-  const keys = Object.keys(v);
-  if (keys.length !== 1) return undefined;
-  const key = keys[0]!;
+  // Hot path (every object of every tree): no key array, no regular expression.
+  let key: string | undefined;
+  for (const k in v) {
+    if (key !== undefined) return undefined;
+    key = k;
+  }
+  if (key === undefined) return undefined;
+  const first = key.charCodeAt(0);
+  if (first < 65 || first > 90) return undefined; // node types start with A-Z
   const body = v[key];
-  if (!/^[A-Z]/.test(key) || !isObj(body)) return undefined;
-  return [key, body];
+  return isObj(body) ? [key, body] : undefined;
 }
 
 /** The body if `v` is a wrapped node of that type. */

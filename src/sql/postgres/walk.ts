@@ -36,8 +36,8 @@ export class Walker {
     if (!isObj(v)) return;
     const wrapped = unwrap(v);
     if (wrapped) return this.typed(wrapped[0], wrapped[1], scope);
-    const rangeVar = asRangeVar(v);
-    if (rangeVar) return this.relation(rangeVar, 'read', scope);
+    // A bare RangeVar (a field typed RangeVar, e.g. Constraint.pktable).
+    if (typeof v['relname'] === 'string') return this.relation(v, 'read', scope);
     this.fields(v, scope);
   }
 
