@@ -84,5 +84,6 @@ export async function authenticateToken(cp: ControlPlane, token: string): Promis
   const principal = await cp.identity.principalById(row.principal_id, now);
   if (!principal || principal.status !== 'active') return null;
   await cp.identity.touchToken(row.id, now.toISOString());
-  return principal;
+  await cp.identity.touchActivity(principal.id, now.toISOString());
+  return { ...principal, last_activity_at: now.toISOString() };
 }

@@ -55,6 +55,11 @@ export class IdentityRepo {
     await this.db.updateTable('principals').set({ last_login_at: at, last_activity_at: at }).where('id', '=', id).execute();
   }
 
+  /** Last activity: any authenticated use (API call, database session). Access reviews read it. */
+  async touchActivity(id: string, at: string): Promise<void> {
+    await this.db.updateTable('principals').set({ last_activity_at: at }).where('id', '=', id).execute();
+  }
+
   async secrets(principalId: string) {
     return this.db.selectFrom('principal_secrets').selectAll().where('principal_id', '=', principalId).executeTakeFirst();
   }

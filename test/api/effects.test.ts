@@ -96,6 +96,9 @@ for (const kind of STORE_KINDS) {
       await api.call(api.adminToken, 'POST', '/grants', { group: 'analysts', on: { connection: 'orders-prod' }, privileges: ['read', 'write'], objects: ['sales.*'] });
       const json = await api.call(api.adminToken, 'GET', '/inventory');
       const alice = json.body.find((r: { name: string }) => r.name === 'alice');
+      const root = json.body.find((r: { name: string }) => r.name === 'root');
+      assert.equal(root.last_activity_at, api.clock.current.toISOString(), 'API use counts as activity');
+      assert.equal(alice.last_activity_at, null);
       assert.deepEqual(alice.groups, ['analysts']);
       assert.equal(alice.access[0].connectionName, 'orders-prod');
       assert.deepEqual(alice.access[0].privileges.map((p: { privilege: string }) => p.privilege), ['read', 'write']);
