@@ -128,7 +128,13 @@ export function connectionsCommand(): Command {
           tags: flags.clearTags ? {} : flags.tag,
         });
         nothingToChange(body, '--host, --port, --database, --username, --password-stdin, --tls-mode, --tag, --clear-tags');
-        show(flags, await client.patch<Connection>(`/connections/${seg(name)}`, body));
+        // The API's PATCH schema fills in the create defaults for what is left out (tls_mode
+        // "prefer", tags {}), so a PATCH of the password alone would drop the tags (and with them
+        // the tag-selected grants and deny rules) and reset TLS. Until it is fixed, send both as
+        // they are now unless they are being changed.
+        const current = await client.get<Connection>(`/connections/${seg(name)}`);
+        const patch = { tls_mode: current.tls_mode, tags: current.tags, ...body };
+        show(flags, await client.patch<Connection>(`/connections/${seg(name)}`, patch));
       }),
     ),
   );
