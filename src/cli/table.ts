@@ -25,7 +25,7 @@ export function when(value: string | null | undefined): string {
 
 /** Aligned columns, two spaces apart, upper-case headers; the last column is not padded. */
 export function table(headers: string[], rows: unknown[][]): string {
-  const text = [headers.map((h) => h.toUpperCase()), ...rows.map((r) => r.map((v) => (typeof v === 'string' && v !== '' ? clean(v) : cell(v))))];
+  const text = [headers.map((h) => h.toUpperCase()), ...rows.map((r) => r.map(cell))];
   const widths = headers.map((_, i) => Math.max(...text.map((r) => (r[i] ?? '').length)));
   return text
     .map((r) =>
@@ -40,7 +40,7 @@ export function table(headers: string[], rows: unknown[][]): string {
 /** `key: value` lines with the values aligned. */
 export function fields(pairs: [string, unknown][]): string {
   const width = Math.max(...pairs.map(([k]) => k.length)) + 1;
-  return pairs.map(([k, v]) => `${`${k}:`.padEnd(width)} ${typeof v === 'string' && v !== '' ? clean(v) : cell(v)}`).join('\n');
+  return pairs.map(([k, v]) => `${`${k}:`.padEnd(width)} ${cell(v)}`).join('\n');
 }
 
 /** Writes a table, or a line saying there is nothing to list. */

@@ -100,7 +100,7 @@ export function usersCommand(): Command {
           .option('--display-name <text>', 'full name as people read it')
           .addOption(new Option('--role <role>', 'what the principal may do in the admin API').choices(ROLES).default('member'))
           .option('--expires-at <time>', 'the account expires at this RFC 3339 time, e.g. 2026-12-31T23:59:59Z')
-          .option('--password-stdin', 'read a database password from stdin (at least 12 characters; never give it in argv)'),
+          .option('--password-stdin', "read the user's password from stdin, for logging in to the gateways (at least 12 characters; never give it in argv)"),
       ),
       'gatehouse users create alice --email alice@example.com --display-name "Alice Liddell"',
       "printf '%s' \"$PASSWORD\" | gatehouse users create bob --password-stdin --expires-at 2026-12-31T00:00:00Z",
