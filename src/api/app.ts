@@ -28,7 +28,10 @@ export interface ApiOptions {
 
 /** The admin API: Fastify under /api/v1, bearer tokens, problem+json errors (RFC 9457). */
 export async function buildApi(cp: ControlPlane, options: ApiOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: options.log ?? false, trustProxy: false });
+  // Logs go to stderr (stdout is for what the command prints); Fastify's request serializers
+  // log method, URL, address and status, never headers or bodies.
+  const logger = options.log === true ? { level: 'info', stream: process.stderr } : (options.log ?? false);
+  const app = Fastify({ bodyLimit: BODY_LIMIT, logger, trustProxy: false });
   const routes: AnyRoute[] = [];
   // JSON only: any other body is 415, not a string that fails validation further on.
   app.removeContentTypeParser(['text/plain']);

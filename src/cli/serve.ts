@@ -35,7 +35,7 @@ export function serveCommand(): Command {
               .argParser(parseListen)
               .default(parseListen('127.0.0.1:8080'), '127.0.0.1:8080'),
           )
-          .option('--log', 'log one JSON line per request to stderr'),
+          .option('--log', 'log requests (received, completed: method, path, status, time) as JSON lines to stderr'),
       ),
     ),
   ).action(

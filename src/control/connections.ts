@@ -3,7 +3,7 @@ import { newId } from '../identity/model.js';
 import { DEFAULT_PORTS, type Connection } from '../connections/repo.js';
 import { open, seal } from '../connections/secret-box.js';
 import type { Actor, ControlPlane } from './plane.js';
-import { conflict, notFound } from './errors.js';
+import { conflict, ControlError, notFound } from './errors.js';
 import type { connectionCreate, connectionUpdate } from './inputs.js';
 
 /** Sealed values are bound to their connection's id, so one copied onto another row does not open. */
@@ -53,10 +53,10 @@ export async function updateConnection(
   const changes = {
     ...fields,
     ...(tags ? { tags: JSON.stringify(tags) } : {}),
-    ...(password !== undefined ? { secret: seal(cp.masterKey, password, secretContext(before.id)) } : {}),
+    ...(password !== undefined ? { secret: password === null ? null : seal(cp.masterKey, password, secretContext(before.id)) } : {}),
     updated_at: cp.now().toISOString(),
   };
-  const after = { ...recorded(before), ...fields, ...(tags ? { tags } : {}), ...(password !== undefined ? { has_password: true, password: 'changed' } : {}) };
+  const after = { ...recorded(before), ...fields, ...(tags ? { tags } : {}), ...(password !== undefined ? { has_password: password !== null, password: password === null ? 'removed' : 'changed' } : {}) };
   const target = { type: 'connection' as const, id: before.id, name };
   return cp.audited(actor, 'admin.connection.update', target, { before: recorded(before), after }, async () => {
     await cp.connections.update(before.id, changes);
@@ -64,8 +64,19 @@ export async function updateConnection(
   });
 }
 
+/**
+ * Refused while a grant or deny rule names the connection: they would otherwise apply to the
+ * next connection given this name, unseen.
+ */
 export async function deleteConnection(cp: ControlPlane, actor: Actor, name: string): Promise<void> {
   const before = await getConnection(cp, name);
+  const names = (on: { connection?: string }) => on.connection === name;
+  const grants = (await cp.policy.grants()).filter((g) => names(g.on as { connection?: string }));
+  const rules = (await cp.policy.denyRules()).filter((r) => names(r.on as { connection?: string }));
+  if (grants.length + rules.length > 0) {
+    const list = [...grants.map((g) => `grant ${g.id}`), ...rules.map((r) => `deny rule ${r.name}`)].join(', ');
+    throw new ControlError('conflict', `connection "${name}" is named by ${list}; revoke or delete those first`);
+  }
   const target = { type: 'connection' as const, id: before.id, name };
   await cp.audited(actor, 'admin.connection.delete', target, { before: recorded(before) }, () => cp.connections.delete(before.id));
 }

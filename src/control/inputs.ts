@@ -72,7 +72,17 @@ export const connectionCreate = z.strictObject({
   tags: TAGS.default({}),
 });
 
-export const connectionUpdate = connectionCreate.omit({ name: true, engine: true }).partial().strict();
+/** No defaults here: a field left out of an update stays as it is (tags, TLS mode above all). */
+export const connectionUpdate = z.strictObject({
+  host: z.string().min(1).max(253).regex(/^[A-Za-z0-9.:_-]+$/, 'must be a host name or address').optional(),
+  port: z.int().min(1).max(65535).optional(),
+  database: z.string().min(1).max(63).optional(),
+  username: z.string().min(1).max(63).optional(),
+  /** null removes the password. */
+  password: z.string().max(1024).nullable().optional(),
+  tls_mode: z.enum(['disable', 'prefer', 'require', 'verify-full']).optional(),
+  tags: TAGS.optional(),
+});
 
 export const grantCreate = z.strictObject({
   group: NAME,

@@ -66,6 +66,20 @@ for (const kind of STORE_KINDS) {
       await refused('PATCH', '/users/root', { status: 'disabled' }, 400, /cannot disable yourself/);
     });
 
+    it('a connection update changes only what it names; a named connection cannot be deleted', async () => {
+      const admin = api.adminToken;
+      await api.call(admin, 'POST', '/connections', { name: 'wh', engine: 'postgres', host: 'h', database: 'd', username: 'u', password: 'p1', tls_mode: 'require', tags: { env: 'prod' } });
+      const patched = await api.call(admin, 'PATCH', '/connections/wh', { password: 'p2' });
+      assert.deepEqual([patched.body.tags, patched.body.tls_mode, patched.body.has_password], [{ env: 'prod' }, 'require', true]);
+      const cleared = await api.call(admin, 'PATCH', '/connections/wh', { password: null });
+      assert.equal(cleared.body.has_password, false);
+      await api.call(admin, 'POST', '/groups', { name: 'whg', description: 'warehouse readers' });
+      const grant = await api.call(admin, 'POST', '/grants', { group: 'whg', on: { connection: 'wh' }, privileges: ['read'] });
+      await refused('DELETE', '/connections/wh', undefined, 409, new RegExp(`named by grant ${grant.body.id}`));
+      await api.call(admin, 'DELETE', `/grants/${grant.body.id}`);
+      assert.equal((await api.call(admin, 'DELETE', '/connections/wh')).status, 204);
+    });
+
     it('expired and revoked tokens are refused like unknown ones', async () => {
       const created = await api.call(api.adminToken, 'POST', '/tokens', { name: 'short', expires_at: new Date(api.clock.current.getTime() + 60_000).toISOString() });
       assert.equal((await api.call(created.body.token, 'GET', '/me')).status, 200);
