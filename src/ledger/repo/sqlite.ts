@@ -15,6 +15,32 @@ interface RawPayload { idx: number; salt: Buffer; payload: string }
 interface RawCheckpoint { size: number; note: string; created_at: string }
 interface RawRedaction { idx: number; redaction_idx: number; reason: string; redacted_at: string }
 
+/**
+ * A page of entries as one blob: per row a 32-character hex header (index, leaf hash length,
+ * entry length), the leaf hash and the entry. Verify reads every entry, and better-sqlite3
+ * costs ~5 µs per row to hand out two Buffers; concatenated in SQL the page costs ~1.4 µs a
+ * row. The header carries each row's own index and lengths, so nothing is assumed of the
+ * stored values (a gap, or a tampered hash of another length, shows as it is).
+ */
+const PACKED_ENTRIES = `
+  SELECT CAST(group_concat(printf('%016x%08x%08x', idx, octet_length(leaf_hash), octet_length(entry)) || leaf_hash || entry, '' ORDER BY idx) AS BLOB)
+  FROM (SELECT idx, leaf_hash, entry FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?)`;
+
+const HEADER = 32;
+
+function unpackEntries(page: Buffer | null): EntryRow[] {
+  const rows: EntryRow[] = [];
+  if (!page) return rows; // no rows: group_concat gives NULL
+  for (let at = 0; at < page.length; ) {
+    const index = parseInt(page.toString('latin1', at, at + 16), 16);
+    const hashLength = parseInt(page.toString('latin1', at + 16, at + 24), 16);
+    const entryLength = parseInt(page.toString('latin1', at + 24, at + 32), 16);
+    const leafHash = page.subarray((at += HEADER), (at += hashLength));
+    rows.push({ index, leafHash, entry: page.subarray(at, (at += entryLength)) });
+  }
+  return rows;
+}
+
 /** The ledger on SQLite through better-sqlite3 prepared statements (synchronous; each call is one short transaction). */
 export function sqliteLedgerRepo(db: BetterSqlite3.Database): LedgerRepo {
   const q = {
@@ -24,8 +50,7 @@ export function sqliteLedgerRepo(db: BetterSqlite3.Database): LedgerRepo {
     insertPayload: db.prepare('INSERT INTO ledger_payloads (idx, salt, payload) VALUES (?, ?, ?)'),
     leafHashes: db.prepare('SELECT idx, leaf_hash AS hash FROM ledger_entries WHERE idx >= ? AND idx < ? ORDER BY idx'),
     nodeHashes: db.prepare('SELECT idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx'),
-    // raw(): rows as arrays — verify pages through every entry, and key objects cost more than the read.
-    entries: db.prepare('SELECT idx, leaf_hash, entry FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?').raw(),
+    entries: db.prepare(PACKED_ENTRIES).pluck(),
     nodes: db.prepare('SELECT level, idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? ORDER BY idx LIMIT ?'),
     payloads: db.prepare('SELECT idx, salt, payload FROM ledger_payloads WHERE idx >= ? ORDER BY idx LIMIT ?'),
     payload: db.prepare('SELECT idx, salt, payload FROM ledger_payloads WHERE idx = ?'),
@@ -73,10 +98,7 @@ export function sqliteLedgerRepo(db: BetterSqlite3.Database): LedgerRepo {
         const found = new Map(rows.map((r) => [r.idx, r.hash]));
         return Array.from({ length: run.count }, (_, i) => found.get(run.index + i));
       }),
-    entries: async (start, limit) =>
-      (q.entries.all(start, limit) as [number, Buffer, Buffer][]).map(
-        ([index, leafHash, entry]): EntryRow => ({ index, leafHash, entry }),
-      ),
+    entries: async (start, limit) => unpackEntries(q.entries.get(start, limit) as Buffer | null),
     nodes: async (level, start, limit) =>
       (q.nodes.all(level, start, limit) as RawNode[]).map((r): NodeRow => ({ level: r.level, index: r.idx, hash: r.hash })),
     payloads: async (start, limit) =>
