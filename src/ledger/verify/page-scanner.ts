@@ -25,14 +25,14 @@ export async function* scannedPages(
 ): AsyncIterable<ScannedEntries> {
   const size = workers ?? (total >= PARALLEL_FROM ? defaultPoolSize() : 0);
   if (size === 0) {
-    for await (const page of pages) yield { page, scanned: scanEntries(page.map((r) => r.entry)) };
+    for await (const page of pages) yield { page, scanned: scanEntries(page[0]?.index ?? 0, page.map((r) => r.entry)) };
     return;
   }
   const pool = new WorkerPool<PackedPage, ScannedPage>(new URL('../workers/leaf-worker.js', import.meta.url), size);
   const ahead: Promise<ScannedEntries>[] = [];
   try {
     for await (const page of pages) {
-      const packed = packPage(page.map((r) => r.entry));
+      const packed = packPage(page[0]?.index ?? 0, page.map((r) => r.entry));
       const scanning = pool.run(packed, [packed.data.buffer as ArrayBuffer, packed.ends.buffer as ArrayBuffer]).then((scanned) => ({ page, scanned }));
       scanning.catch(() => {}); // awaited below, in order; a failure is thrown there
       ahead.push(scanning);

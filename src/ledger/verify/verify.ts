@@ -7,8 +7,11 @@ import { payloadCommitment } from '../event.js';
 import type { WitnessedCheckpoint } from '../witness.js';
 import { NodeChecker } from './node-checker.js';
 import { scannedPages } from './page-scanner.js';
+import { BLOCK_LEVEL, type ScannedPage } from '../workers/leaf-scan.js';
+
+const BLOCK = 2 ** BLOCK_LEVEL;
 import { sortProblems, type Problem, type VerifyReport } from './report.js';
-import type { LogSource, SourceCheckpoint } from './source.js';
+import type { LogSource, SourceCheckpoint, SourceEntry } from './source.js';
 
 export interface VerifyOptions {
   /** Checkpoints kept outside the store (witness folders): the log must be consistent with each. */
@@ -103,6 +106,7 @@ export async function verifyLog(source: LogSource, options: VerifyOptions = {}):
   checkTargets();
 
   for await (const { page, scanned } of scannedPages(source.entries(), total, options.workers)) {
+    let blockEnd = 0;
     for (let i = 0; i < page.length; i++) {
       const row = page[i]!;
       if (row.index !== next) {
@@ -129,10 +133,17 @@ export async function verifyLog(source: LogSource, options: VerifyOptions = {}):
         });
       }
       if (scanned.flags[i] !== 0) scanEntry(row.index, row.entry, commitments, redacted, problems);
-      if (brokenAt !== undefined) continue;
+      if (brokenAt !== undefined || i < blockEnd) continue; // (rows of a block appended whole are in the tree)
       if (goodHere) lastGood = frontier.size;
       goodHere = false;
-      frontier.append(leaf, onNode);
+      const block = wholeBlock(page, i, scanned, targets[t]?.size ?? Infinity);
+      if (block) {
+        onNode({ level: BLOCK_LEVEL, index: frontier.size / BLOCK, hash: block });
+        frontier.appendSubtree(block, BLOCK_LEVEL, onNode);
+        blockEnd = i + BLOCK;
+      } else {
+        frontier.append(leaf, onNode);
+      }
       if (completed.length > 0 && nodeChecker) {
         for (const node of completed) await nodeChecker.check(node, problems);
       }
@@ -174,6 +185,20 @@ export async function verifyLog(source: LogSource, options: VerifyOptions = {}):
     payloads: { held: held.size, redacted: [...commitments.keys()].filter((i) => !held.has(i) && redacted.has(i)).length },
     problems: sorted,
   };
+}
+
+/**
+ * The hash of the block of BLOCK entries starting at page[i], when the tree may take it whole:
+ * the worker hashed exactly that block, its entries are the next ones with no gap, and no
+ * signed root falls strictly inside it (each of those needs the tree at its own size).
+ */
+function wholeBlock(page: SourceEntry[], i: number, scanned: ScannedPage, nextTarget: number): Buffer | undefined {
+  const first = page[i]!.index;
+  const j = (i - scanned.firstBlock) / BLOCK;
+  if (first % BLOCK !== 0 || j < 0 || !Number.isInteger(j) || (j + 1) * 32 > scanned.blocks.length) return undefined;
+  if (nextTarget < first + BLOCK) return undefined;
+  for (let k = 1; k < BLOCK; k++) if (page[i + k]?.index !== first + k) return undefined;
+  return Buffer.from(scanned.blocks.buffer, scanned.blocks.byteOffset + j * 32, 32);
 }
 
 function parseKeys(vkeys: string[], problems: Problem[]): Verifier[] {

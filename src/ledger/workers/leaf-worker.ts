@@ -4,5 +4,5 @@ import { serveTasks } from './pool.js';
 
 serveTasks<PackedPage, ScannedPage>((page) => {
   const scanned = scanPage(page);
-  return { output: scanned, transfer: [scanned.hashes.buffer as ArrayBuffer] };
+  return { output: scanned, transfer: [scanned.hashes.buffer as ArrayBuffer, scanned.blocks.buffer as ArrayBuffer] };
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { leafHash } from '../merkle/index.js';
+import { leafHash, rootFromLeafHashes } from '../merkle/index.js';
 import { packPage, scanEntries, HAS_COMMITMENT, IS_REDACTION, type PackedPage, type ScannedPage } from './leaf-scan.js';
 import { WorkerPool } from './pool.js';
 
@@ -15,7 +15,7 @@ describe('worker pool', () => {
     const pool = new WorkerPool<PackedPage, ScannedPage>(LEAF_WORKER, 3);
     try {
       const pages = Array.from({ length: 20 }, (_, k) => entries(k * 100, 1 + ((k * 37) % 50)));
-      const results = await Promise.all(pages.map((page) => pool.run(packPage(page))));
+      const results = await Promise.all(pages.map((page) => pool.run(packPage(0, page))));
       results.forEach((scanned, k) => {
         assert.deepEqual(Buffer.from(scanned.hashes), Buffer.concat(pages[k]!.map((e) => leafHash(e))), `page ${k}`);
       });
@@ -34,9 +34,10 @@ describe('worker pool', () => {
     ];
     const pool = new WorkerPool<PackedPage, ScannedPage>(LEAF_WORKER, 1);
     try {
-      const scanned = await pool.run(packPage(page));
-      const inline = scanEntries(page);
+      const scanned = await pool.run(packPage(0, page));
+      const inline = scanEntries(0, page);
       assert.deepEqual(Buffer.from(scanned.hashes), Buffer.from(inline.hashes));
+      assert.deepEqual(Buffer.from(scanned.blocks), Buffer.from(inline.blocks));
       assert.deepEqual([...scanned.flags], [0, HAS_COMMITMENT, IS_REDACTION, 0, 0]);
       assert.deepEqual([...inline.flags], [...scanned.flags]);
     } finally {
@@ -44,11 +45,24 @@ describe('worker pool', () => {
     }
   });
 
+  it('hashes each aligned block of 16 entries of a page, wherever the page starts', () => {
+    const page = entries(0, 70);
+    const leaves = page.map((e) => leafHash(e));
+    for (const first of [0, 5, 16, 31]) {
+      const scanned = scanEntries(first, page);
+      const firstBlock = (16 - (first % 16)) % 16;
+      assert.equal(scanned.firstBlock, firstBlock);
+      const expected = [];
+      for (let i = firstBlock; i + 16 <= page.length; i += 16) expected.push(rootFromLeafHashes(leaves.slice(i, i + 16)));
+      assert.deepEqual(Buffer.from(scanned.blocks), Buffer.concat(expected), `first ${first}`);
+    }
+  });
+
   it('rejects only the failing task; the pool keeps serving', async () => {
     const pool = new WorkerPool<PackedPage | null, ScannedPage>(LEAF_WORKER, 1);
     try {
       await assert.rejects(pool.run(null), /Cannot destructure|null/);
-      assert.equal((await pool.run(packPage(entries(0, 2)))).flags.length, 2);
+      assert.equal((await pool.run(packPage(0, entries(0, 2)))).flags.length, 2);
     } finally {
       await pool.close();
     }
