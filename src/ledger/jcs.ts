@@ -39,7 +39,14 @@ export function jcs(value: unknown): string {
       }
       const record = value as Record<string, unknown>;
       const keys = Object.keys(record);
-      if (keys.length > 1) keys.sort();
+      // Members often come in order already (ledger events are built in canonical order): a
+      // scan costs half a sort.
+      for (let i = 1; i < keys.length; i++) {
+        if (keys[i - 1]! > keys[i]!) {
+          keys.sort();
+          break;
+        }
+      }
       let out = '{';
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i]!;
