@@ -27,6 +27,24 @@ describe('Frontier', () => {
     }
   });
 
+  it('appendSubtree builds the same tree, and reports the same nodes above it, as appending the leaves', () => {
+    const byLeaf = Frontier.empty();
+    const bySubtree = Frontier.empty();
+    const leafNodes: CompletedNode[] = [];
+    const subtreeNodes: CompletedNode[] = [];
+    for (let i = 0; i + 16 <= N; i += 16) {
+      for (let j = i; j < i + 16; j++) byLeaf.append(leaves[j]!, (n) => n.level > 4 && leafNodes.push(n));
+      bySubtree.appendSubtree(rangeHash(leaves, i, i + 16), 4, (n) => subtreeNodes.push(n));
+      assert.deepEqual(bySubtree.subtreeHashes(), byLeaf.subtreeHashes(), `size ${i + 16}`);
+    }
+    assert.deepEqual(subtreeNodes, leafNodes);
+    bySubtree.append(leaves[0]!);
+    assert.throws(() => bySubtree.appendSubtree(leaves[1]!, 4), /cannot follow/);
+    const one = Frontier.empty();
+    one.appendSubtree(leaves[0]!, 0);
+    assert.deepEqual(one.root(), leaves[0]);
+  });
+
   it('reports exactly the perfect subtree nodes of level ≥ 1, once, bottom-up, when they complete', () => {
     const f = Frontier.empty();
     const seen = new Set<string>();

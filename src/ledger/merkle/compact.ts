@@ -67,6 +67,28 @@ export class Frontier {
     this.count++;
   }
 
+  /**
+   * Appends a whole perfect subtree of 2^level leaves, given its root hash: the same tree as
+   * appending its leaves one by one, for callers that hashed the subtree elsewhere (verify
+   * hashes blocks of 16 leaves in worker threads). The size must be a multiple of 2^level.
+   * onNode is told about the nodes completed above the subtree (level > `level`), bottom-up.
+   */
+  appendSubtree(hash: Buffer, level: number, onNode?: (node: CompletedNode) => void): void {
+    const width = 2 ** level;
+    if (this.count % width !== 0) throw new RangeError(`a subtree of ${width} leaves cannot follow ${this.count} leaves`);
+    if (this.count + width > Number.MAX_SAFE_INTEGER) throw new RangeError('the tree is full');
+    let h = hash;
+    let rest = this.count / width;
+    while (rest % 2 === 1) {
+      h = nodeHash(this.hashes.pop()!, h);
+      level++;
+      rest = (rest - 1) / 2;
+      onNode?.({ level, index: rest, hash: h });
+    }
+    this.hashes.push(h);
+    this.count += width;
+  }
+
   /** MTH(D[0:size]) = foldRight(subtree hashes) (§2.1.1); EMPTY_ROOT for the empty tree. */
   root(): Buffer {
     return foldRight(this.hashes);

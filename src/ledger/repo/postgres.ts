@@ -9,8 +9,29 @@ interface RawCheckpoint { size: string; note: string; created_at: string }
 const toCheckpoint = (r: RawCheckpoint): CheckpointRow => ({ size: Number(r.size), note: r.note, createdAt: r.created_at });
 
 /**
- * The ledger on PostgreSQL. A batch is three statements whatever its size (arrays through
- * unnest), so a group commit costs one round trip per table and one fsync.
+ * One group commit in one statement: the rows of every table as arrays (unnest), written only
+ * if the log still holds exactly $1 entries (else another writer appended: nothing is written
+ * and ok is false). The parts of a WITH share one snapshot, so `size` is read before any insert.
+ */
+const APPEND_SQL = `
+  WITH size AS (SELECT COALESCE(MAX(idx) + 1, 0) = $1::bigint AS ok FROM ledger_entries),
+  entries AS (
+    INSERT INTO ledger_entries (idx, leaf_hash, entry)
+    SELECT * FROM unnest($2::bigint[], $3::bytea[], $4::bytea[]) WHERE (SELECT ok FROM size)
+  ),
+  nodes AS (
+    INSERT INTO ledger_nodes (level, idx, hash)
+    SELECT * FROM unnest($5::int[], $6::bigint[], $7::bytea[]) WHERE (SELECT ok FROM size)
+  ),
+  payloads AS (
+    INSERT INTO ledger_payloads (idx, salt, payload)
+    SELECT * FROM unnest($8::bigint[], $9::bytea[], $10::text[]) WHERE (SELECT ok FROM size)
+  )
+  SELECT ok FROM size`;
+
+/**
+ * The ledger on PostgreSQL. A group commit is three round trips whatever its size (BEGIN with
+ * the writers' lock, one statement for all rows, COMMIT) and one fsync.
  */
 export function postgresLedgerRepo(pool: pg.Pool): LedgerRepo {
   async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -31,30 +52,33 @@ export function postgresLedgerRepo(pool: pg.Pool): LedgerRepo {
   const sizeSql = 'SELECT COALESCE(MAX(idx) + 1, 0)::text AS n FROM ledger_entries';
 
   return {
-    append: (batch: AppendBatch) =>
-      inTransaction(async (client) => {
-        // Serialize writers, then check nobody appended since this writer last looked.
-        await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
-        const { rows } = await client.query<{ n: string }>(sizeSql);
-        if (Number(rows[0]!.n) !== batch.startIndex) return false;
-        await client.query(
-          'INSERT INTO ledger_entries (idx, leaf_hash, entry) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[])',
-          [batch.entries.map((e) => e.index), batch.entries.map((e) => e.leafHash), batch.entries.map((e) => e.entry)],
-        );
-        if (batch.nodes.length > 0) {
-          await client.query(
-            'INSERT INTO ledger_nodes (level, idx, hash) SELECT * FROM unnest($1::int[], $2::bigint[], $3::bytea[])',
-            [batch.nodes.map((n) => n.level), batch.nodes.map((n) => n.index), batch.nodes.map((n) => n.hash)],
-          );
-        }
-        if (batch.payloads.length > 0) {
-          await client.query(
-            'INSERT INTO ledger_payloads (idx, salt, payload) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::text[])',
-            [batch.payloads.map((p) => p.index), batch.payloads.map((p) => p.salt), batch.payloads.map((p) => p.payload)],
-          );
-        }
-        return true;
-      }),
+    append: async (batch: AppendBatch) => {
+      const client = await pool.connect();
+      try {
+        // Serialize writers (the lock id is a constant, so BEGIN and the lock share one round trip).
+        await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${APPEND_LOCK})`);
+        // The next statement's snapshot is taken after the lock: it sees every committed append.
+        const { rows } = await client.query<{ ok: boolean }>(APPEND_SQL, [
+          batch.startIndex,
+          batch.entries.map((e) => e.index),
+          batch.entries.map((e) => e.leafHash),
+          batch.entries.map((e) => e.entry),
+          batch.nodes.map((n) => n.level),
+          batch.nodes.map((n) => n.index),
+          batch.nodes.map((n) => n.hash),
+          batch.payloads.map((p) => p.index),
+          batch.payloads.map((p) => p.salt),
+          batch.payloads.map((p) => p.payload),
+        ]);
+        await client.query(rows[0]!.ok ? 'COMMIT' : 'ROLLBACK');
+        return rows[0]!.ok;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
 
     size: async () => Number((await pool.query<{ n: string }>(sizeSql)).rows[0]!.n),
 

@@ -15,6 +15,46 @@ interface RawPayload { idx: number; salt: Buffer; payload: string }
 interface RawCheckpoint { size: number; note: string; created_at: string }
 interface RawRedaction { idx: number; redaction_idx: number; reason: string; redacted_at: string }
 
+/**
+ * A page of entries as one blob: per row a 32-character hex header (index, leaf hash length,
+ * entry length), the leaf hash and the entry. Verify reads every entry, and better-sqlite3
+ * costs ~5 µs per row to hand out two Buffers; concatenated in SQL the page costs ~1.4 µs a
+ * row. The header carries each row's own index and lengths, so nothing is assumed of the
+ * stored values (a gap, or a tampered hash of another length, shows as it is). SQLite does
+ * not promise to aggregate in the subquery's order (it does so today): rows are sorted after
+ * unpacking if ever they are not, which is cheaper than ORDER BY in the aggregate (a sorter).
+ */
+const PACKED_ENTRIES = `
+  SELECT CAST(group_concat(printf('%016x%08x%08x', idx, octet_length(leaf_hash), octet_length(entry)) || leaf_hash || entry, '') AS BLOB)
+  FROM (SELECT idx, leaf_hash, entry FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?)`;
+
+const HEADER = 32;
+
+/** The number written in `digits` lower-case hex digits at `at` (printf %x): a tenth of toString + parseInt. */
+function hexAt(page: Buffer, at: number, digits: number): number {
+  let n = 0;
+  for (let i = at; i < at + digits; i++) {
+    const c = page[i]!;
+    n = n * 16 + (c <= 0x39 ? c - 0x30 : c - 0x57);
+  }
+  return n;
+}
+
+function unpackEntries(page: Buffer | null): EntryRow[] {
+  const rows: EntryRow[] = [];
+  if (!page) return rows; // no rows: group_concat gives NULL
+  let ordered = true;
+  for (let at = 0; at < page.length; ) {
+    const index = hexAt(page, at, 16);
+    const hashLength = hexAt(page, at + 16, 8);
+    const entryLength = hexAt(page, at + 24, 8);
+    const leafHash = page.subarray((at += HEADER), (at += hashLength));
+    if (rows.length > 0 && rows[rows.length - 1]!.index > index) ordered = false;
+    rows.push({ index, leafHash, entry: page.subarray(at, (at += entryLength)) });
+  }
+  return ordered ? rows : rows.sort((a, b) => a.index - b.index);
+}
+
 /** The ledger on SQLite through better-sqlite3 prepared statements (synchronous; each call is one short transaction). */
 export function sqliteLedgerRepo(db: BetterSqlite3.Database): LedgerRepo {
   const q = {
@@ -24,8 +64,7 @@ export function sqliteLedgerRepo(db: BetterSqlite3.Database): LedgerRepo {
     insertPayload: db.prepare('INSERT INTO ledger_payloads (idx, salt, payload) VALUES (?, ?, ?)'),
     leafHashes: db.prepare('SELECT idx, leaf_hash AS hash FROM ledger_entries WHERE idx >= ? AND idx < ? ORDER BY idx'),
     nodeHashes: db.prepare('SELECT idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx'),
-    // raw(): rows as arrays — verify pages through every entry, and key objects cost more than the read.
-    entries: db.prepare('SELECT idx, leaf_hash, entry FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?').raw(),
+    entries: db.prepare(PACKED_ENTRIES).pluck(),
     nodes: db.prepare('SELECT level, idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? ORDER BY idx LIMIT ?'),
     payloads: db.prepare('SELECT idx, salt, payload FROM ledger_payloads WHERE idx >= ? ORDER BY idx LIMIT ?'),
     payload: db.prepare('SELECT idx, salt, payload FROM ledger_payloads WHERE idx = ?'),
@@ -73,10 +112,7 @@ export function sqliteLedgerRepo(db: BetterSqlite3.Database): LedgerRepo {
         const found = new Map(rows.map((r) => [r.idx, r.hash]));
         return Array.from({ length: run.count }, (_, i) => found.get(run.index + i));
       }),
-    entries: async (start, limit) =>
-      (q.entries.all(start, limit) as [number, Buffer, Buffer][]).map(
-        ([index, leafHash, entry]): EntryRow => ({ index, leafHash, entry }),
-      ),
+    entries: async (start, limit) => unpackEntries(q.entries.get(start, limit) as Buffer | null),
     nodes: async (level, start, limit) =>
       (q.nodes.all(level, start, limit) as RawNode[]).map((r): NodeRow => ({ level: r.level, index: r.idx, hash: r.hash })),
     payloads: async (start, limit) =>

@@ -1,4 +1,4 @@
-import { EMPTY_ROOT, Frontier, leafHash } from '../merkle/index.js';
+import { EMPTY_ROOT, Frontier } from '../merkle/index.js';
 import { NoteError, openCheckpoint, parseVerifierKey, type Verifier } from '../note/index.js';
 import type { NodeRow } from '../repo/index.js';
 import { isStoredLevel } from '../tree-store.js';
@@ -6,8 +6,12 @@ import { REDACT_ACTION } from '../redact.js';
 import { payloadCommitment } from '../event.js';
 import type { WitnessedCheckpoint } from '../witness.js';
 import { NodeChecker } from './node-checker.js';
+import { scannedPages } from './page-scanner.js';
+import { BLOCK_LEVEL, type ScannedPage } from '../workers/leaf-scan.js';
+
+const BLOCK = 2 ** BLOCK_LEVEL;
 import { sortProblems, type Problem, type VerifyReport } from './report.js';
-import type { LogSource, SourceCheckpoint } from './source.js';
+import type { LogSource, SourceCheckpoint, SourceEntry } from './source.js';
 
 export interface VerifyOptions {
   /** Checkpoints kept outside the store (witness folders): the log must be consistent with each. */
@@ -15,6 +19,8 @@ export interface VerifyOptions {
   /** Verifier keys the auditor trusts; by default the source's own. */
   verifierKeys?: string[];
   onProgress?: (done: number, total: number) => void;
+  /** Worker threads that hash entries; 0 hashes on this thread. Default: 0 for small logs, else one per spare core. */
+  workers?: number;
 }
 
 /** A size at which the rebuilt tree's root must equal a signed root. */
@@ -25,8 +31,6 @@ interface Target {
   witness: boolean;
 }
 
-const COMMITMENT_KEY = Buffer.from('"payload_commitment":"');
-const REDACTION_MARK = Buffer.from(`"action":"${REDACT_ACTION}"`);
 
 /**
  * Verifies a log from its entry bytes up: every leaf is recomputed, the tree rebuilt, each
@@ -101,8 +105,10 @@ export async function verifyLog(source: LogSource, options: VerifyOptions = {}):
   };
   checkTargets();
 
-  for await (const page of source.entries()) {
-    for (const row of page) {
+  for await (const { page, scanned } of scannedPages(source.entries(), total, options.workers)) {
+    let blockEnd = 0;
+    for (let i = 0; i < page.length; i++) {
+      const row = page[i]!;
       if (row.index !== next) {
         if (brokenAt === undefined) {
           problems.push({
@@ -118,7 +124,7 @@ export async function verifyLog(source: LogSource, options: VerifyOptions = {}):
         continue;
       }
       next++;
-      const leaf = leafHash(row.entry);
+      const leaf = Buffer.from(scanned.hashes.buffer, scanned.hashes.byteOffset + i * 32, 32);
       if (row.leafHash && !row.leafHash.equals(leaf)) {
         problems.push({
           kind: 'entry_changed',
@@ -126,11 +132,18 @@ export async function verifyLog(source: LogSource, options: VerifyOptions = {}):
           message: `entry ${row.index}: its bytes do not match its recorded leaf hash (the entry was changed)`,
         });
       }
-      scanEntry(row.index, row.entry, commitments, redacted, problems);
-      if (brokenAt !== undefined) continue;
+      if (scanned.flags[i] !== 0) scanEntry(row.index, row.entry, commitments, redacted, problems);
+      if (brokenAt !== undefined || i < blockEnd) continue; // (rows of a block appended whole are in the tree)
       if (goodHere) lastGood = frontier.size;
       goodHere = false;
-      frontier.append(leaf, onNode);
+      const block = wholeBlock(page, i, scanned, targets[t]?.size ?? Infinity);
+      if (block) {
+        onNode({ level: BLOCK_LEVEL, index: frontier.size / BLOCK, hash: block });
+        frontier.appendSubtree(block, BLOCK_LEVEL, onNode);
+        blockEnd = i + BLOCK;
+      } else {
+        frontier.append(leaf, onNode);
+      }
       if (completed.length > 0 && nodeChecker) {
         for (const node of completed) await nodeChecker.check(node, problems);
       }
@@ -174,6 +187,20 @@ export async function verifyLog(source: LogSource, options: VerifyOptions = {}):
   };
 }
 
+/**
+ * The hash of the block of BLOCK entries starting at page[i], when the tree may take it whole:
+ * the worker hashed exactly that block, its entries are the next ones with no gap, and no
+ * signed root falls strictly inside it (each of those needs the tree at its own size).
+ */
+function wholeBlock(page: SourceEntry[], i: number, scanned: ScannedPage, nextTarget: number): Buffer | undefined {
+  const first = page[i]!.index;
+  const j = (i - scanned.firstBlock) / BLOCK;
+  if (first % BLOCK !== 0 || j < 0 || !Number.isInteger(j) || (j + 1) * 32 > scanned.blocks.length) return undefined;
+  if (nextTarget < first + BLOCK) return undefined;
+  for (let k = 1; k < BLOCK; k++) if (page[i + k]?.index !== first + k) return undefined;
+  return Buffer.from(scanned.blocks.buffer, scanned.blocks.byteOffset + j * 32, 32);
+}
+
 function parseKeys(vkeys: string[], problems: Problem[]): Verifier[] {
   return vkeys.flatMap((vkey) => {
     try {
@@ -185,10 +212,7 @@ function parseKeys(vkeys: string[], problems: Problem[]): Verifier[] {
   });
 }
 
-/**
- * Finds payload commitments and redaction events. Canonical JSON escapes quotes inside
- * strings, so these byte patterns only occur as keys; most entries are skipped without parsing.
- */
+/** Records a payload commitment or redaction event, for an entry whose bytes show either (leaf-scan.ts). */
 function scanEntry(
   index: number,
   entry: Buffer,
@@ -196,9 +220,6 @@ function scanEntry(
   redacted: Set<number>,
   problems: Problem[],
 ): void {
-  const hasCommitment = entry.includes(COMMITMENT_KEY);
-  const isRedaction = entry.includes(REDACTION_MARK);
-  if (!hasCommitment && !isRedaction) return;
   let event: { action?: unknown; payload_commitment?: unknown; target?: { ledger_entry?: unknown } };
   try {
     event = JSON.parse(entry.toString('utf8'));
