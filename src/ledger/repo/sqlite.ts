@@ -2,58 +2,23 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type {
   AppendBatch,
   CheckpointRow,
-  EntryRow,
   LedgerRepo,
   NodeRun,
   NodeRow,
   PayloadRow,
   RedactionRow,
 } from './types.js';
+import { unpackEntries } from './packed.js';
 
 interface RawNode { level: number; idx: number; hash: Buffer }
 interface RawPayload { idx: number; salt: Buffer; payload: string }
 interface RawCheckpoint { size: number; note: string; created_at: string }
 interface RawRedaction { idx: number; redaction_idx: number; reason: string; redacted_at: string }
 
-/**
- * A page of entries as one blob: per row a 32-character hex header (index, leaf hash length,
- * entry length), the leaf hash and the entry. Verify reads every entry, and better-sqlite3
- * costs ~5 µs per row to hand out two Buffers; concatenated in SQL the page costs ~1.4 µs a
- * row. The header carries each row's own index and lengths, so nothing is assumed of the
- * stored values (a gap, or a tampered hash of another length, shows as it is). SQLite does
- * not promise to aggregate in the subquery's order (it does so today): rows are sorted after
- * unpacking if ever they are not, which is cheaper than ORDER BY in the aggregate (a sorter).
- */
+/** A page of entries as one blob (packed.ts): the header is written with printf. */
 const PACKED_ENTRIES = `
   SELECT CAST(group_concat(printf('%016x%08x%08x', idx, octet_length(leaf_hash), octet_length(entry)) || leaf_hash || entry, '') AS BLOB)
   FROM (SELECT idx, leaf_hash, entry FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?)`;
-
-const HEADER = 32;
-
-/** The number written in `digits` lower-case hex digits at `at` (printf %x): a tenth of toString + parseInt. */
-function hexAt(page: Buffer, at: number, digits: number): number {
-  let n = 0;
-  for (let i = at; i < at + digits; i++) {
-    const c = page[i]!;
-    n = n * 16 + (c <= 0x39 ? c - 0x30 : c - 0x57);
-  }
-  return n;
-}
-
-function unpackEntries(page: Buffer | null): EntryRow[] {
-  const rows: EntryRow[] = [];
-  if (!page) return rows; // no rows: group_concat gives NULL
-  let ordered = true;
-  for (let at = 0; at < page.length; ) {
-    const index = hexAt(page, at, 16);
-    const hashLength = hexAt(page, at + 16, 8);
-    const entryLength = hexAt(page, at + 24, 8);
-    const leafHash = page.subarray((at += HEADER), (at += hashLength));
-    if (rows.length > 0 && rows[rows.length - 1]!.index > index) ordered = false;
-    rows.push({ index, leafHash, entry: page.subarray(at, (at += entryLength)) });
-  }
-  return ordered ? rows : rows.sort((a, b) => a.index - b.index);
-}
 
 /** The ledger on SQLite through better-sqlite3 prepared statements (synchronous; each call is one short transaction). */
 export function sqliteLedgerRepo(db: BetterSqlite3.Database): LedgerRepo {

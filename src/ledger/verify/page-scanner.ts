@@ -30,8 +30,15 @@ export async function* scannedPages(
   }
   const pool = new WorkerPool<PackedPage, ScannedPage>(new URL('../workers/leaf-worker.js', import.meta.url), size);
   const ahead: Promise<ScannedEntries>[] = [];
+  const source = pages[Symbol.asyncIterator]();
   try {
-    for await (const page of pages) {
+    // The next page is requested before this one is hashed and checked, so a database
+    // fetches it meanwhile.
+    let next = source.next();
+    for (let read = await next; !read.done; read = await next) {
+      const page = read.value;
+      next = source.next();
+      next.catch(() => {}); // awaited at the top of the loop; a failure is thrown there
       const packed = packPage(page[0]?.index ?? 0, page.map((r) => r.entry));
       const scanning = pool.run(packed, [packed.data.buffer as ArrayBuffer, packed.ends.buffer as ArrayBuffer]).then((scanned) => ({ page, scanned }));
       scanning.catch(() => {}); // awaited below, in order; a failure is thrown there
