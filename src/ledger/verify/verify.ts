@@ -6,12 +6,12 @@ import { REDACT_ACTION } from '../redact.js';
 import { payloadCommitment } from '../event.js';
 import type { WitnessedCheckpoint } from '../witness.js';
 import { NodeChecker } from './node-checker.js';
-import { scannedPages } from './page-scanner.js';
 import { BLOCK_LEVEL, type ScannedPage } from '../workers/leaf-scan.js';
-
-const BLOCK = 2 ** BLOCK_LEVEL;
+import { scannedPages } from './page-scanner.js';
 import { sortProblems, type Problem, type VerifyReport } from './report.js';
 import type { LogSource, SourceCheckpoint, SourceEntry } from './source.js';
+
+const BLOCK = 2 ** BLOCK_LEVEL;
 
 export interface VerifyOptions {
   /** Checkpoints kept outside the store (witness folders): the log must be consistent with each. */
@@ -30,7 +30,6 @@ interface Target {
   label: string;
   witness: boolean;
 }
-
 
 /**
  * Verifies a log from its entry bytes up: every leaf is recomputed, the tree rebuilt, each
