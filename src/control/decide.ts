@@ -49,9 +49,8 @@ export async function decide(
   return { decision, input, explanation: explainDecision(decision, input) };
 }
 
-/** What a principal can do where, through which grants, now. */
-export async function accessOf(cp: ControlPlane, principal: Principal, connections: Connection[]): Promise<EffectiveAccess[]> {
-  const who = await policyPrincipal(cp, principal);
+/** What a principal (as policyPrincipal loads it) can do where, through which grants, now. */
+export async function accessOf(cp: ControlPlane, who: PolicyPrincipal, connections: Connection[]): Promise<EffectiveAccess[]> {
   const grants = await cp.policy.policyGrants(who.groups.map((g) => g.groupId));
   return effectivePrivileges(who, connections.map(policyConnection), grants, cp.now());
 }

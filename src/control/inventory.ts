@@ -1,7 +1,8 @@
 import type { Principal } from '../identity/model.js';
 import type { EffectiveAccess } from '../policy/index.js';
 import type { ControlPlane } from './plane.js';
-import { accessOf } from './decide.js';
+import { accessOf, policyPrincipal } from './decide.js';
+import { hasPassed } from '../identity/model.js';
 
 /** One principal in the access inventory (the "who has access to what" an auditor asks for). */
 export interface InventoryRow {
@@ -22,7 +23,7 @@ export async function inventory(cp: ControlPlane): Promise<InventoryRow[]> {
   const [principals, connections] = await Promise.all([cp.identity.principals(cp.now()), cp.connections.list()]);
   const rows: InventoryRow[] = [];
   for (const p of principals) {
-    const memberships = await cp.identity.memberships(cp.now(), { principalId: p.id });
+    const who = await policyPrincipal(cp, p);
     rows.push({
       name: p.name,
       kind: p.kind,
@@ -32,8 +33,8 @@ export async function inventory(cp: ControlPlane): Promise<InventoryRow[]> {
       expires_at: p.expires_at,
       last_login_at: p.last_login_at,
       last_activity_at: p.last_activity_at,
-      groups: memberships.filter((m) => m.active).map((m) => m.group),
-      access: await accessOf(cp, p, connections),
+      groups: who.groups.filter((g) => !hasPassed(g.expiresAt, cp.now())).map((g) => g.groupName),
+      access: await accessOf(cp, who, connections),
     });
   }
   return rows;

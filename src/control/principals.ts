@@ -26,11 +26,28 @@ export async function getPrincipal(cp: ControlPlane, name: string): Promise<Prin
   return p;
 }
 
-/** The SCRAM salt is made once per principal; see store migration 002 for why it is shared. */
-async function saveSecrets(cp: ControlPlane, principalId: string, password: string | null): Promise<void> {
+/**
+ * The principal's SCRAM salt and iteration count, made on first need and then kept: the
+ * password and every token share them (see store migration 002 for why).
+ */
+export async function scramParameters(cp: ControlPlane, principalId: string) {
   const existing = await cp.identity.secrets(principalId);
-  const salt = existing?.scram_salt ?? newScramSalt();
-  const iterations = existing?.scram_iterations ?? cp.scramIterations;
+  if (existing) return existing;
+  const row = {
+    principal_id: principalId,
+    scram_salt: newScramSalt(),
+    scram_iterations: cp.scramIterations,
+    password_hash: null,
+    scram_stored_key: null,
+    scram_server_key: null,
+    updated_at: cp.now().toISOString(),
+  };
+  await cp.identity.upsertSecrets(row);
+  return row;
+}
+
+async function saveSecrets(cp: ControlPlane, principalId: string, password: string | null): Promise<void> {
+  const { scram_salt: salt, scram_iterations: iterations } = await scramParameters(cp, principalId);
   const verifier = password === null ? null : scramVerifier(password, salt, iterations);
   await cp.identity.upsertSecrets({
     principal_id: principalId,

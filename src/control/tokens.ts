@@ -1,11 +1,10 @@
 import type { z } from 'zod';
-import { newId, type Principal, type TokenInfo } from '../identity/model.js';
+import { hasPassed, newId, type Principal, type TokenInfo } from '../identity/model.js';
 import { looksLikeToken, newToken, tokenDisplayPrefix, tokenHash } from '../identity/tokens.js';
-import { newScramSalt, scramVerifier } from '../identity/scram.js';
-import { hasPassed } from '../identity/model.js';
+import { scramVerifier } from '../identity/scram.js';
 import type { Actor, ControlPlane } from './plane.js';
 import { ControlError } from './errors.js';
-import { getPrincipal } from './principals.js';
+import { getPrincipal, scramParameters } from './principals.js';
 import type { tokenCreate } from './inputs.js';
 
 /**
@@ -20,20 +19,7 @@ export async function createToken(
 ): Promise<{ token: string; info: TokenInfo }> {
   const principal = await getPrincipal(cp, input.principal ?? actor.name);
   const token = newToken();
-  let secrets = await cp.identity.secrets(principal.id);
-  if (!secrets) {
-    const row = {
-      principal_id: principal.id,
-      scram_salt: newScramSalt(),
-      scram_iterations: cp.scramIterations,
-      password_hash: null,
-      scram_stored_key: null,
-      scram_server_key: null,
-      updated_at: cp.now().toISOString(),
-    };
-    await cp.identity.upsertSecrets(row);
-    secrets = row;
-  }
+  const secrets = await scramParameters(cp, principal.id);
   const verifier = scramVerifier(token, secrets.scram_salt, secrets.scram_iterations);
   const row = {
     id: newId('tok'),

@@ -93,20 +93,21 @@ export class IdentityRepo {
     };
   }
 
-  async tokens(now: Date, principalId?: string): Promise<TokenInfo[]> {
+  async tokens(now: Date, filter: { principalId?: string; id?: string } = {}): Promise<TokenInfo[]> {
     let q = this.db
       .selectFrom('tokens')
       .innerJoin('principals', 'principals.id', 'tokens.principal_id')
       .selectAll('tokens')
       .select('principals.name as principal_name')
       .orderBy('tokens.created_at');
-    if (principalId) q = q.where('tokens.principal_id', '=', principalId);
+    if (filter.principalId) q = q.where('tokens.principal_id', '=', filter.principalId);
+    if (filter.id) q = q.where('tokens.id', '=', filter.id);
     const rows = await q.execute();
     return rows.map((r) => this.toToken(r, r.principal_name, now));
   }
 
   async token(id: string, now: Date): Promise<TokenInfo | undefined> {
-    return (await this.tokens(now)).find((t) => t.id === id);
+    return (await this.tokens(now, { id }))[0];
   }
 
   async tokenByHash(hash: Buffer) {
@@ -191,6 +192,7 @@ export class IdentityRepo {
       .innerJoin('groups', 'groups.id', 'memberships.group_id')
       .select(['groups.id as groupId', 'groups.name as groupName', 'memberships.expires_at as expiresAt'])
       .where('memberships.principal_id', '=', principalId)
+      .orderBy('groups.name')
       .execute();
   }
 

@@ -13,7 +13,7 @@ export function tokenRoutes(app: FastifyInstance, cp: ControlPlane, routes: AnyR
     summary: 'List access tokens',
     tag: 'tokens',
     access: 'any',
-    handler: ({ cp, principal }) => cp.identity.tokens(cp.now(), principal.role === 'member' ? principal.id : undefined),
+    handler: ({ cp, principal }) => cp.identity.tokens(cp.now(), principal.role === 'member' ? { principalId: principal.id } : {}),
   });
   add({
     method: 'POST',
