@@ -21,7 +21,7 @@ export interface Actor {
 export const SYSTEM_ACTOR: Actor = { id: 'system', kind: 'system', name: 'gatehouse', role: 'admin' };
 
 export interface Target {
-  type: 'user' | 'service_account' | 'group' | 'membership' | 'connection' | 'grant' | 'deny_rule' | 'token';
+  type: 'user' | 'service_account' | 'group' | 'membership' | 'connection' | 'grant' | 'deny_rule' | 'token' | 'session';
   id: string;
   name?: string;
 }
@@ -44,6 +44,8 @@ export class ControlPlane {
   readonly scryptCost: ScryptCost;
   readonly scramIterations: number;
   private readonly clock: () => Date;
+  private readonly changeListeners = new Set<(action: string, target: Target) => void>();
+  private changes = 0;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -61,6 +63,26 @@ export class ControlPlane {
 
   now(): Date {
     return this.clock();
+  }
+
+  /**
+   * Counts the changes applied through this control plane. A cache of store reads (the
+   * gateways' policy snapshots) stays valid only while this number stays the same, so a
+   * change counts for live sessions from their next statement on.
+   */
+  get generation(): number {
+    return this.changes;
+  }
+
+  /** Calls `listener` after every applied change; returns a function that removes it. */
+  onChange(listener: (action: string, target: Target) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private changed(action: string, target: Target): void {
+    this.changes++;
+    for (const listener of this.changeListeners) listener(action, target);
   }
 
   /**
@@ -87,8 +109,11 @@ export class ControlPlane {
   ): Promise<T> {
     await this.record(actor, action, target, change);
     try {
-      return await apply();
+      const result = await apply();
+      this.changed(action, target);
+      return result;
     } catch (error) {
+      this.changed(action, target); // a failed change may still have applied part of itself
       await this.record(actor, `${action}_failed`, target, {}, { status: 'failed', error: (error as Error).message });
       throw error;
     }
