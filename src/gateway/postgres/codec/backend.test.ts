@@ -31,7 +31,7 @@ describe('backend messages: exact bytes', () => {
     assert.deepEqual(be.readyForQuery('T'), hex('5a 00000005 54'));
     assert.deepEqual(be.backendKeyData(1, hex('0a0b0c0d')), hex('4b 0000000c 00000001 0a0b0c0d'));
     assert.deepEqual(be.emptyQueryResponse(), hex('49 00000004'));
-    assert.deepEqual(be.negotiateProtocolVersion(0, ['_pq_.a']), Buffer.concat([hex('76 00000013 00000000 00000001'), b('_pq_.a\0')]));
+    assert.deepEqual(be.negotiateProtocolVersion(0, ['_pq_.a']), Buffer.concat([hex('76 00000013 00030000 00000001'), b('_pq_.a\0')]));
     assert.deepEqual(be.errorResponse({ severity: 'ERROR', code: '42000', message: 'm' }), Buffer.concat([hex('45 0000001d'), b('SERROR\0VERROR\0C42000\0Mm\0\0')]));
   });
 });
@@ -159,6 +159,7 @@ describe('backend messages: malformed bodies are ProtocolErrors', () => {
     rejects(() => be.parseReadyForQuery(b('II')), /trailing/);
     rejects(() => be.parseCommandComplete(b('SELECT 1')), /NUL-terminated/);
     rejects(() => be.parseNegotiateProtocolVersion(hex('00000000 ffffffff')), /option count -1/);
+    assert.equal(be.parseNegotiateProtocolVersion(hex('00000001 00000000')).newestMinor, 1); // a bare minor, as the section words it
     rejects(() => be.parseNegotiateProtocolVersion(hex('00000000 00000002 6100')), /NUL-terminated|expected/);
   });
 });

@@ -113,9 +113,13 @@ export function readyForQuery(status: 'I' | 'T' | 'E'): Buffer {
   return new MessageWriter(BE.ReadyForQuery, 6).byte(status.charCodeAt(0)).finish();
 }
 
-/** NegotiateProtocolVersion: the newest minor version supported, and the `_pq_.` options not recognized. */
+/**
+ * NegotiateProtocolVersion: the newest minor version supported, and the `_pq_.` options not
+ * recognized. The section calls the first Int32 the "newest minor protocol version", but
+ * PostgreSQL sends the whole version code (3 << 16 | minor) and libpq reads it so; we do the same.
+ */
 export function negotiateProtocolVersion(newestMinor: number, unrecognized: string[]): Buffer {
-  const w = new MessageWriter(BE.NegotiateProtocolVersion).int32(newestMinor).int32(checkCount(unrecognized.length, 'protocol options'));
+  const w = new MessageWriter(BE.NegotiateProtocolVersion).int32((3 << 16) | newestMinor).int32(checkCount(unrecognized.length, 'protocol options'));
   for (const name of unrecognized) w.cstring(name);
   return w.finish();
 }
@@ -210,7 +214,8 @@ export function parseCommandComplete(body: Buffer): string {
 
 export function parseNegotiateProtocolVersion(body: Buffer): { newestMinor: number; unrecognized: string[] } {
   const r = new BodyReader(body, 'NegotiateProtocolVersion');
-  const newestMinor = r.int32();
+  // The whole version code as PostgreSQL sends it, or a bare minor number as the section words it.
+  const newestMinor = r.int32() & 0xffff;
   const n = r.int32();
   if (n < 0) r.fail(`option count ${n}`);
   const unrecognized: string[] = [];
