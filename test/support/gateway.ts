@@ -147,8 +147,16 @@ export async function startTestGateway(
 }
 
 export function runPsql(args: string[], input?: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run('psql', args, input, env);
+}
+
+/**
+ * Runs a client program without blocking the event loop: the gateway under test lives in
+ * this same process, so a synchronous spawn would leave it unable to answer.
+ */
+export function run(program: string, args: string[], input?: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('psql', args, { env: { ...process.env, PGCONNECT_TIMEOUT: '10', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(program, args, { env: { ...process.env, PGCONNECT_TIMEOUT: '10', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
