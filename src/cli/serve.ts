@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { describeStore } from '../config/store.js';
 import { buildApi } from '../api/app.js';
+import { SessionRegistry } from '../gateway/sessions.js';
+import { terminateSessionsOnDisable } from '../gateway/live-changes.js';
 import { action, withStoreOptions, withWitnessOptions } from './context.js';
 import { openControlPlane, withMasterKeyOption, type ControlFlags } from './control.js';
 
@@ -41,12 +43,17 @@ export function serveCommand(): Command {
   ).action(
     action(async (flags: ServeFlags) => {
       const opened = await openControlPlane(flags, { create: false, checkpointIntervalMs: 1000 });
+      // The live sessions of this process's gateways, shown and ended through the API; an
+      // account that is disabled or deleted loses its sessions at once.
+      const sessions = new SessionRegistry();
+      const liveChanges = terminateSessionsOnDisable(opened.cp, sessions);
       let app;
       try {
-        app = await buildApi(opened.cp, { log: flags.log ?? false });
+        app = await buildApi(opened.cp, { log: flags.log ?? false, sessions });
         await app.listen({ host: flags.httpListen.host, port: flags.httpListen.port });
       } catch (error) {
         await app?.close();
+        liveChanges.stop();
         await opened.close();
         throw error;
       }
@@ -63,6 +70,8 @@ export function serveCommand(): Command {
       });
       // Stop taking requests, let in-flight ones finish, then sign the final checkpoint.
       await app.close();
+      liveChanges.stop();
+      await liveChanges.settled();
       await opened.close();
       process.stdout.write(`gatehouse: stopped; ledger size ${opened.ledger.size}\n`);
     }),
