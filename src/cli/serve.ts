@@ -5,6 +5,7 @@ import { SessionRegistry } from '../gateway/sessions.js';
 import { terminateSessionsOnDisable } from '../gateway/live-changes.js';
 import { action, withStoreOptions, withWitnessOptions } from './context.js';
 import { openControlPlane, withMasterKeyOption, type ControlFlags } from './control.js';
+import { loadGatewayTls, withTlsOptions, type TlsFlags } from './tls.js';
 
 export interface Listen {
   host: string;
@@ -19,30 +20,41 @@ export function parseListen(value: string): Listen {
   return { host: (m[1] ?? m[2])!, port };
 }
 
-interface ServeFlags extends ControlFlags {
+interface ServeFlags extends ControlFlags, TlsFlags {
   httpListen: Listen;
   log: boolean;
 }
 
 /** `gatehouse serve`: the admin API (and, once they exist, the gateways) until SIGINT/SIGTERM. */
 export function serveCommand(): Command {
-  return withMasterKeyOption(
-    withWitnessOptions(
-      withStoreOptions(
-        new Command('serve')
-          .description('run the admin API (and the gateways) until SIGINT or SIGTERM')
-          .addOption(
-            new Option('--http-listen <host:port>', 'where the admin API listens')
-              .env('GATEHOUSE_HTTP_LISTEN')
-              .argParser(parseListen)
-              .default(parseListen('127.0.0.1:8080'), '127.0.0.1:8080'),
-          )
-          .option('--log', 'log requests (received, completed: method, path, status, time) as JSON lines to stderr'),
+  return withTlsOptions(
+    withMasterKeyOption(
+      withWitnessOptions(
+        withStoreOptions(
+          new Command('serve')
+            .description('run the admin API (and the gateways) until SIGINT or SIGTERM')
+            .addOption(
+              new Option('--http-listen <host:port>', 'where the admin API listens')
+                .env('GATEHOUSE_HTTP_LISTEN')
+                .argParser(parseListen)
+                .default(parseListen('127.0.0.1:8080'), '127.0.0.1:8080'),
+            )
+            .option('--log', 'log requests (received, completed: method, path, status, time) as JSON lines to stderr'),
+        ),
       ),
     ),
   ).action(
     action(async (flags: ServeFlags) => {
       const opened = await openControlPlane(flags, { create: false, checkpointIntervalMs: 1000 });
+      let gatewayTls;
+      try {
+        // Checked before anything listens: a bad file is one clear line now, not a failed
+        // handshake per client later. The gateways' listeners take `gatewayTls.cert/.key`.
+        gatewayTls = loadGatewayTls(flags, opened.config.dataDir);
+      } catch (error) {
+        await opened.close();
+        throw error;
+      }
       // The live sessions of this process's gateways, shown and ended through the API; an
       // account that is disabled or deleted loses its sessions at once.
       const sessions = new SessionRegistry();
