@@ -17,7 +17,7 @@ import {
   principalCreate,
 } from '../../src/control/inputs.js';
 import type { AuditMode, Gateway } from '../../src/gateway/engine.js';
-import { SessionRegistry } from '../../src/gateway/sessions.js';
+import type { SessionRegistry } from '../../src/gateway/sessions.js';
 import { createPostgresGateway, type PostgresGatewayOptions } from '../../src/gateway/postgres/index.js';
 import { FailureThrottle } from '../../src/api/throttle.js';
 import { startTestApi, type TestApi } from './api.js';
@@ -96,7 +96,7 @@ export async function startTestGateway(
   await createDenyRule(cp, SYSTEM_ACTOR, parseInput(denyRuleCreate, { name: 'no-unbounded-writes', on: { tags: { env: 'test' } }, match: { kind: 'no_where' } }));
   const aliceToken = (await createToken(cp, SYSTEM_ACTOR, { name: 'psql', principal: 'alice' })).token;
 
-  const sessions = new SessionRegistry();
+  const sessions = api.sessions; // wired as serve wires it: disabled accounts lose their sessions
   const gateway = createPostgresGateway({
     cp,
     sessions,
