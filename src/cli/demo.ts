@@ -6,12 +6,12 @@ import { startDemo, type RunningDemo } from '../demo/start.js';
 import { runThroughGateway } from '../demo/examples.js';
 import { outcomeText, setupText, stoppedText } from '../demo/banner.js';
 import { DEMO_STATEMENTS } from '../demo/seed.js';
-import { action } from './context.js';
+import { action, CliError } from './context.js';
 import { useEmbeddedStoreOnly } from './embedded-only.js';
-import { parseListen, type Listen } from './serve.js';
+import { parseListen, type Listen } from './listen.js';
+import { withGatewayOptions, type GatewayFlags } from './gateway-options.js';
 
-interface DemoFlags {
-  pgListen?: Listen;
+interface DemoFlags extends GatewayFlags {
   httpListen?: Listen;
   dataDir?: string;
   exitAfterSetup?: boolean;
@@ -25,13 +25,11 @@ const say = (text: string) => process.stdout.write(text.endsWith('\n') ? text : 
  * embedded PostgreSQL (PGlite) with sample data and seeded users, until Ctrl-C.
  */
 export function demoCommand(): Command {
-  return new Command('demo')
-    .description('run Gatehouse in front of an embedded sample PostgreSQL with seeded users, groups and grants, until Ctrl-C')
-    .addOption(
-      new Option('--pg-listen <host:port>', 'where the PostgreSQL gateway listens (default 127.0.0.1:15432, or a free port if taken)').argParser(
-        parseListen,
-      ),
-    )
+  const command: Command = withGatewayOptions(
+    new Command('demo').description(
+      'run Gatehouse in front of an embedded sample PostgreSQL with seeded users, groups and grants, until Ctrl-C',
+    ),
+  )
     .addOption(
       new Option('--http-listen <host:port>', 'where the admin API listens (default 127.0.0.1:8080, or a free port if taken)').argParser(
         parseListen,
@@ -39,17 +37,23 @@ export function demoCommand(): Command {
     )
     .option('--data-dir <dir>', 'keep the demo state here (created, or reused from an earlier run) instead of a new temporary folder')
     .option('--exit-after-setup', 'set everything up, run the allowed and the denied example through the gateway, print them, stop')
-    .option('--log', "print the gateway's log lines (logins, decisions) as JSON to stderr")
-    .action(action((flags: DemoFlags) => runDemo(flags)));
+    .option('--log', "print the gateway's log lines (logins, decisions) as JSON to stderr");
+  // The default gateway port moves to a free one when taken; a port the user gave does not.
+  return command.action(action((flags: DemoFlags) => runDemo(flags, command.getOptionValueSource('pgListen') !== 'default')));
 }
 
-async function runDemo(flags: DemoFlags): Promise<number> {
+async function runDemo(flags: DemoFlags, pgListenGiven: boolean): Promise<number> {
   useEmbeddedStoreOnly('demo');
+  if (flags.pgRequireTls) {
+    // The demo makes no certificate; requiring TLS would refuse every client.
+    throw new CliError('the demo serves PostgreSQL clients without TLS; --pg-require-tls is for gatehouse serve');
+  }
   const dataDir = flags.dataDir ?? join(mkdtempSync(join(tmpdir(), 'gatehouse-demo-')), 'data');
   say('Starting the Gatehouse demo (the first start loads PGlite, a few seconds)…');
   const demo = await startDemo({
     dataDir,
-    pgListen: { ...(flags.pgListen ?? { host: '127.0.0.1', port: 15432 }), explicit: flags.pgListen !== undefined },
+    pgListen: flags.pg ? { ...flags.pgListen, explicit: pgListenGiven } : null,
+    auditMode: flags.auditMode,
     httpListen: { ...(flags.httpListen ?? { host: '127.0.0.1', port: 8080 }), explicit: flags.httpListen !== undefined },
     ...(flags.log ? { onGatewayLog: (line: Record<string, unknown>) => process.stderr.write(`${JSON.stringify(line)}\n`) } : {}),
     onStep: (text) => say(`  … ${text}`),
@@ -66,7 +70,7 @@ async function runDemo(flags: DemoFlags): Promise<number> {
     return failed ? 1 : 0;
   }
 
-  say('Running. Press Ctrl-C to stop.');
+  say('\nRunning. Press Ctrl-C to stop.');
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -82,10 +86,10 @@ async function runDemo(flags: DemoFlags): Promise<number> {
  */
 async function runExamples(demo: RunningDemo): Promise<boolean> {
   if (!demo.gateway) {
-    say('The examples need the PostgreSQL gateway, which this build does not have yet; skipped.\n');
+    say('The examples need the PostgreSQL gateway, which is off (--no-pg); skipped.\n');
     return false;
   }
-  say('Running the two examples through the gateway as alice (pg driver):');
+  say('\nRunning the two examples through the gateway as alice (pg driver):');
   const [allowed, denied] = await runThroughGateway(
     demo.gateway,
     { user: 'alice', password: demo.seed.passwords.alice, connection: demo.seed.connection },

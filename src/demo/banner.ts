@@ -28,7 +28,7 @@ export function setupText(demo: RunningDemo): string {
     `              the connection "${seed.connection}" (tags env=demo): schemas sales, staging, hr`,
     gateway
       ? `  gateway     PostgreSQL protocol on ${hostPart(gateway.host)}:${gateway.port} (user = Gatehouse user, database = connection name)`
-      : '  gateway     not part of this build yet: the PostgreSQL gateway lands as src/gateway/postgres',
+      : '  gateway     off (--no-pg)',
     `  admin API   ${api.url} (OpenAPI at ${api.url}/openapi.json)`,
     `  ledger      ${demo.ledgerSize()} entries so far (origin ${demo.origin}); a checkpoint is signed every second`,
     '',
@@ -55,6 +55,8 @@ export function setupText(demo: RunningDemo): string {
       'As bob, writing staging is allowed, dropping it is not (the deny rule):',
       `  psql "${bob}" -c "UPDATE staging.customer_import SET status = 'merged' WHERE id = 2"`,
       `  psql "${bob}" -c "DROP TABLE staging.price_changes"`,
+      "carol's API token is also her database password (any token is); she logs in and is denied, having no grant:",
+      `  psql "${gatewayUrl(demo, 'carol', seed.auditorToken)}" -c "SELECT count(*) FROM sales.customers"`,
     );
   }
   lines.push(

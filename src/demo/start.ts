@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/app.js';
-import type { ControlPlane } from '../control/plane.js';
-import type { Gateway } from '../gateway/engine.js';
+import type { AuditMode, Gateway } from '../gateway/engine.js';
+import { createPostgresGateway } from '../gateway/postgres/index.js';
 import { SessionRegistry } from '../gateway/sessions.js';
 import { openControlPlane, type OpenedControlPlane } from '../cli/control.js';
 import type { CheckpointRow } from '../ledger/repo/index.js';
@@ -14,8 +14,10 @@ import { listenOrFallBack, type ListenRequest } from './listen.js';
 export interface DemoOptions {
   /** The data directory of the embedded (SQLite) store; created when missing. */
   dataDir: string;
-  pgListen: ListenRequest;
+  /** null: no PostgreSQL gateway (--no-pg). */
+  pgListen: ListenRequest | null;
   httpListen: ListenRequest;
+  auditMode?: AuditMode;
   /** Each line the gateway logs (connections, decisions), when wanted. */
   onGatewayLog?: (line: Record<string, unknown>) => void;
   /** Progress, one short line per step. */
@@ -33,34 +35,11 @@ export interface RunningDemo {
   upstream: PgliteUpstream;
   seed: DemoSeed;
   api: Endpoint & { url: string };
-  /** Where the PostgreSQL gateway listens; null when this build has no gateway. */
+  /** Where the PostgreSQL gateway listens; null when it was left off. */
   gateway: Endpoint | null;
   ledgerSize(): number;
   /** Stops the gateway, the API and PGlite, then signs the final checkpoint. Once. */
   stop(): Promise<{ checkpoint: CheckpointRow | undefined; size: number }>;
-}
-
-interface PostgresGatewayFactory {
-  (options: {
-    cp: ControlPlane;
-    sessions: SessionRegistry;
-    auditMode?: 'strict' | 'async';
-    onLog?: (line: Record<string, unknown>) => void;
-  }): Gateway;
-}
-
-/**
- * The PostgreSQL gateway, when this build has it. (It lands as src/gateway/postgres; until then
- * the demo runs everything else and says so.)
- */
-async function postgresGatewayFactory(): Promise<PostgresGatewayFactory | null> {
-  const path = '../gateway/postgres/index.js';
-  try {
-    return ((await import(path)) as { createPostgresGateway: PostgresGatewayFactory }).createPostgresGateway;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return null;
-    throw error;
-  }
 }
 
 const hostOf = (a: AddressInfo) => (a.family === 'IPv6' ? `[${a.address}]` : a.address);
@@ -98,10 +77,14 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
 
     let gatewayAt: Endpoint | null = null;
     let gateway: Gateway | null = null;
-    const factory = await postgresGatewayFactory();
-    if (factory) {
+    if (options.pgListen) {
       step('starting the PostgreSQL gateway');
-      const made = factory({ cp, sessions, auditMode: 'strict', ...(options.onGatewayLog ? { onLog: options.onGatewayLog } : {}) });
+      const made = createPostgresGateway({
+        cp,
+        sessions,
+        auditMode: options.auditMode ?? 'strict',
+        ...(options.onGatewayLog ? { onLog: options.onGatewayLog } : {}),
+      });
       gateway = made;
       stack.push(() => made.close());
       const address = await listenOrFallBack(options.pgListen, (host, port) => made.listen(host, port));
