@@ -4,6 +4,9 @@ import { buildApi } from '../api/app.js';
 import type { AuditMode, Gateway } from '../gateway/engine.js';
 import { createPostgresGateway } from '../gateway/postgres/index.js';
 import { SessionRegistry } from '../gateway/sessions.js';
+import { terminateSessionsOnDisable } from '../gateway/live-changes.js';
+import { loadTlsCredentials } from '../gateway/tls.js';
+import { ensureTlsCertificate } from '../cli/tls.js';
 import { openControlPlane, type OpenedControlPlane } from '../cli/control.js';
 import type { CheckpointRow } from '../ledger/repo/index.js';
 import { startPgliteUpstream, type PgliteUpstream } from './pglite-upstream.js';
@@ -70,7 +73,12 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
 
     step('starting the admin API');
     const sessions = new SessionRegistry();
-    const app: FastifyInstance = await buildApi(cp, { log: false });
+    const liveChanges = terminateSessionsOnDisable(cp, sessions);
+    stack.push(async () => {
+      liveChanges.stop();
+      await liveChanges.settled();
+    });
+    const app: FastifyInstance = await buildApi(cp, { log: false, sessions });
     stack.push(() => app.close());
     await listenOrFallBack(options.httpListen, (host, port) => app.listen({ host, port }));
     const apiAddress = app.server.address() as AddressInfo;
@@ -79,9 +87,14 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     let gateway: Gateway | null = null;
     if (options.pgListen) {
       step('starting the PostgreSQL gateway');
+      // The demo offers TLS like serve does, with a self-signed pair in its data directory
+      // (psql's default sslmode=prefer takes it).
+      const { files } = await ensureTlsCertificate(opened.config.dataDir, []);
+      const tls = loadTlsCredentials(files);
       const made = createPostgresGateway({
         cp,
         sessions,
+        tls: { cert: tls.cert, key: tls.key },
         auditMode: options.auditMode ?? 'strict',
         ...(options.onGatewayLog ? { onLog: options.onGatewayLog } : {}),
       });
@@ -106,6 +119,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
           // the upstream, then the final checkpoint of everything committed.
           await gateway?.close();
           await app.close();
+          liveChanges.stop();
+          await liveChanges.settled();
           await upstream.stop();
           await ledger.drain();
           const checkpoint = await ledger.checkpoint();
