@@ -1,21 +1,9 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { parseListen, type Listen } from './listen.js';
 import { describeStore } from '../config/store.js';
 import { buildApi } from '../api/app.js';
 import { action, withStoreOptions, withWitnessOptions } from './context.js';
 import { openControlPlane, withMasterKeyOption, type ControlFlags } from './control.js';
-
-export interface Listen {
-  host: string;
-  port: number;
-}
-
-/** HOST:PORT, [IPv6]:PORT or :PORT (all interfaces would be a choice to make explicitly, so HOST is required). */
-export function parseListen(value: string): Listen {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(value);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new InvalidArgumentError('expected HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080');
-  return { host: (m[1] ?? m[2])!, port };
-}
 
 interface ServeFlags extends ControlFlags {
   httpListen: Listen;

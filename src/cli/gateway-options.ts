@@ -1,0 +1,30 @@
+import { Option, type Command } from 'commander';
+import type { AuditMode } from '../gateway/engine.js';
+import { parseListen, type Listen } from './listen.js';
+
+export interface GatewayFlags {
+  pgListen: Listen;
+  /** false with --no-pg. */
+  pg: boolean;
+  pgRequireTls?: boolean;
+  auditMode: AuditMode;
+}
+
+/** --pg-listen, --no-pg, --pg-require-tls and --audit-mode, for `serve` and `demo`. */
+export function withGatewayOptions(command: Command, defaults: { pgListen?: string } = {}): Command {
+  return command
+    .addOption(
+      new Option('--pg-listen <host:port>', 'where the PostgreSQL gateway listens')
+        .env('GATEHOUSE_PG_LISTEN')
+        .argParser(parseListen)
+        .default(parseListen(defaults.pgListen ?? '127.0.0.1:15432'), defaults.pgListen ?? '127.0.0.1:15432'),
+    )
+    .addOption(new Option('--no-pg', 'do not run the PostgreSQL gateway'))
+    .addOption(new Option('--pg-require-tls', 'refuse PostgreSQL clients that do not ask for TLS').env('GATEHOUSE_PG_REQUIRE_TLS'))
+    .addOption(
+      new Option('--audit-mode <mode>', 'strict: a statement runs only once its ledger entry is durable; async: it does not wait (see docs/gateway.md)')
+        .choices(['strict', 'async'])
+        .env('GATEHOUSE_AUDIT_MODE')
+        .default('strict'),
+    );
+}

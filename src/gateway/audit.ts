@@ -1,0 +1,173 @@
+import type { Ledger } from '../ledger/index.js';
+import type { Classification } from '../sql/index.js';
+import type { Decision } from '../policy/index.js';
+import type { StatementDecision } from './session-policy.js';
+
+/** Who and where, as every ledger event of one gateway session names them. */
+export interface SessionIdentity {
+  sessionId: string;
+  principal: { id: string; name: string; kind: 'human' | 'service' };
+  connection: { id: string; name: string; engine: 'postgres' | 'mysql' };
+  client: { address: string; port: number };
+  application: string | null;
+}
+
+export function actorOf(s: SessionIdentity, groups?: string[]) {
+  return { id: s.principal.id, kind: s.principal.kind, name: s.principal.name, ...(groups ? { groups } : {}) };
+}
+
+export function targetOf(s: SessionIdentity) {
+  return { type: 'connection', id: s.connection.id, name: s.connection.name, engine: s.connection.engine };
+}
+
+export function contextOf(s: SessionIdentity, extra: Record<string, unknown> = {}) {
+  return {
+    session: s.sessionId,
+    client: `${s.client.address}:${s.client.port}`,
+    ...(s.application ? { application: s.application } : {}),
+    ...extra,
+  };
+}
+
+/**
+ * What the ledger keeps of a classification in the leaf itself: statement kinds, classes,
+ * objects and flags (names of tables, no values). The statement text and parameters may hold
+ * personal data, so they go in the payload, behind its salted commitment.
+ */
+function statementsOf(classification: Classification) {
+  if (!classification.ok) return [{ class: 'unparseable', error: classification.error }];
+  return classification.statements.map((s) => ({
+    kind: s.kind,
+    class: s.class,
+    objects: s.objects.map((o) => `${o.privilege} ${o.schema}.${o.name}`),
+    ...(s.flags.length > 0 ? { flags: s.flags } : {}),
+    ...(s.requires ? { requires: s.requires } : {}),
+  }));
+}
+
+function decisionOf(decision: Decision) {
+  if (decision.allow) return { allow: true, grants: decision.grants };
+  const { code, message, statement, privilege, object, denyRuleId, grants } = decision.denial;
+  return {
+    allow: false,
+    code,
+    message,
+    ...(statement !== null ? { statement } : {}),
+    ...(privilege ? { privilege } : {}),
+    ...(object ? { object } : {}),
+    ...(denyRuleId ? { deny_rule: denyRuleId } : {}),
+    ...(grants ? { grants } : {}),
+  };
+}
+
+/** A bound parameter as the payload keeps it: text as text, binary as base64, NULL as null. */
+export type RecordedParam = string | { base64: string } | null;
+
+export function recordParams(params: readonly (Buffer | null)[], formats: readonly number[]): RecordedParam[] {
+  // Bind's format codes: none = all text, one = applies to all, else one per parameter
+  // (PostgreSQL docs, "Message Formats" → Bind).
+  return params.map((value, i) => {
+    if (value === null) return null;
+    const format = formats.length === 0 ? 0 : formats.length === 1 ? formats[0] : formats[i];
+    return format === 1 ? { base64: value.toString('base64') } : value.toString('utf8');
+  });
+}
+
+/** `db.query`: one statement (or one multi-statement string) decided, before it runs or is refused. */
+export function queryEvent(
+  s: SessionIdentity,
+  decided: StatementDecision,
+  statement: { protocol: string; text: string; params?: RecordedParam[]; name?: string },
+) {
+  return {
+    actor: actorOf(s, decided.groups),
+    action: 'db.query',
+    target: { ...targetOf(s), statements: statementsOf(decided.classification) },
+    decision: decisionOf(decided.decision),
+    context: contextOf(s, { protocol: statement.protocol, ...(statement.name ? { prepared: statement.name } : {}) }),
+    payload: { sql: statement.text, ...(statement.params ? { params: statement.params } : {}) },
+  };
+}
+
+/** What became of one recorded statement. */
+export interface Outcome {
+  status: 'ok' | 'error' | 'not_run';
+  /** Command tags, one per statement of the string (CommandComplete), in order. */
+  tags: string[];
+  rows: number | null;
+  durationMs: number;
+  sqlstate?: string;
+  /** The server's error text: may quote data, so it is kept in the payload. */
+  error?: string;
+}
+
+interface PendingOutcome {
+  entry: Promise<number>;
+  session: string;
+  outcome: Outcome;
+}
+
+/**
+ * Records outcomes in batches: one `db.results` event lists the outcomes of many statements
+ * (each naming the index of its `db.query` entry), so that recording results does not double
+ * the ledger's work per statement. A batch is written when it is full or `intervalMs` after
+ * its first outcome, and at close.
+ */
+export class OutcomeRecorder {
+  private pending: PendingOutcome[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly onError: (error: Error) => void,
+    private readonly options: { maxBatch: number; intervalMs: number } = { maxBatch: 500, intervalMs: 200 },
+  ) {}
+
+  add(entry: Promise<number>, session: string, outcome: Outcome): void {
+    this.pending.push({ entry, session, outcome });
+    if (this.pending.length >= this.options.maxBatch) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.options.intervalMs);
+  }
+
+  /** Writes what is pending; resolves when every batch so far is written (or failed). */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length > 0) this.writing = this.writing.then(() => this.write(batch));
+    return this.writing;
+  }
+
+  private async write(batch: PendingOutcome[]): Promise<void> {
+    const settled = await Promise.allSettled(batch.map((p) => p.entry));
+    const results: Record<string, unknown>[] = [];
+    const errors: Record<string, string> = {};
+    settled.forEach((s, i) => {
+      if (s.status === 'rejected') return; // the statement's own entry failed: it was refused, not run
+      const { session, outcome } = batch[i]!;
+      results.push({
+        entry: s.value,
+        session,
+        status: outcome.status,
+        tags: outcome.tags,
+        rows: outcome.rows,
+        duration_ms: Math.round(outcome.durationMs * 1000) / 1000,
+        ...(outcome.sqlstate ? { sqlstate: outcome.sqlstate } : {}),
+      });
+      if (outcome.error) errors[String(s.value)] = outcome.error;
+    });
+    if (results.length === 0) return;
+    try {
+      await this.ledger.append({
+        actor: { id: 'system', kind: 'system', name: 'gatehouse' },
+        action: 'db.results',
+        outcome: { results },
+        ...(Object.keys(errors).length > 0 ? { payload: { errors } } : {}),
+      });
+    } catch (error) {
+      this.onError(error as Error);
+    }
+  }
+}

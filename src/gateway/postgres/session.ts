@@ -1,0 +1,436 @@
+import type { Socket } from 'node:net';
+import type { ControlPlane } from '../../control/plane.js';
+import type { Ledger } from '../../ledger/index.js';
+import type { AuditMode, LiveSession, SessionInfo } from '../engine.js';
+import type { SessionPolicy, StatementDecision } from '../session-policy.js';
+import { queryEvent, recordParams, type OutcomeRecorder, type RecordedParam, type SessionIdentity } from '../audit.js';
+import {
+  errorResponse,
+  FE,
+  FrameReader,
+  parse as encodeParse,
+  parseBind,
+  parseClose,
+  parseExecute,
+  parseParse,
+  parseQuery,
+  ProtocolError,
+  query as encodeQuery,
+  terminate as encodeTerminate,
+  type ErrorFields,
+  type Frame,
+} from './codec/index.js';
+import type { UpstreamConnection } from './upstream.js';
+import { ResponseTracker, type Expected, type Recorded } from './responses.js';
+import { errorFields, fatalFields } from './errors.js';
+
+export interface SessionDeps {
+  cp: ControlPlane;
+  ledger: Ledger;
+  auditMode: AuditMode;
+  outcomes: OutcomeRecorder;
+  maxMessageBytes: number;
+  /** Called once, when both ends are closed. */
+  onEnd(session: PostgresSession, reason: string): void;
+}
+
+interface PortalState {
+  query: string | undefined;
+  statementName: string;
+  params: RecordedParam[];
+  rec?: Recorded;
+}
+
+/** A statement whose audit entry must be durable before its bytes go upstream (strict mode). */
+interface HeldStatement {
+  entry: Promise<number>;
+  ok: boolean;
+  bytes: Buffer;
+  expected: Expected;
+}
+
+// Injected in place of a refused message: the upstream's parser rejects it (42601) before it
+// looks at anything else, and the tracker shows the client the denial instead of that error.
+const DENIED_TEXT = 'GATEHOUSE DENIED';
+const DENIED_QUERY = encodeQuery(DENIED_TEXT);
+const DENIED_PARSE = encodeParse({ name: '__gatehouse_denied__', query: DENIED_TEXT, paramTypes: [] });
+
+const LEDGER_DOWN = errorFields(
+  '58000',
+  'Gatehouse could not record the statement in the audit ledger, so it did not run',
+  undefined,
+  'try again; if it persists, the gateway operator must check the ledger store',
+);
+
+/**
+ * One client's session after login: relays messages both ways, deciding and recording every
+ * statement on the way in (PostgreSQL docs, "Message Flow"). Messages are handled strictly in
+ * order; in strict mode nothing behind a statement is forwarded until that statement's ledger
+ * entry is durable, so a pipelined batch costs one group commit, not one per statement.
+ */
+export class PostgresSession implements LiveSession {
+  private readonly clientReader: FrameReader;
+  private readonly upstreamReader: FrameReader;
+  private readonly tracker: ResponseTracker;
+  private readonly statements = new Map<string, string>();
+  private readonly portals = new Map<string, PortalState>();
+  private readonly pauses = new Set<string>();
+  private held: (Buffer | HeldStatement)[] = [];
+  private gate: Promise<unknown>[] = [];
+  private busy = false;
+  private skipUntilSync = false;
+  private endAfterRelease = false;
+  private ended = false;
+  private readonly startedAt = new Date();
+  private lastActivity = this.startedAt;
+  private count = { statements: 0, denied: 0 };
+
+  constructor(
+    readonly identity: SessionIdentity,
+    private readonly client: Socket,
+    private readonly upstream: UpstreamConnection,
+    private readonly policy: SessionPolicy,
+    private readonly tls: boolean,
+    private readonly deps: SessionDeps,
+  ) {
+    this.clientReader = new FrameReader({ maxMessageBytes: deps.maxMessageBytes });
+    this.upstreamReader = new FrameReader();
+    this.tracker = new ResponseTracker((rec, outcome) => deps.outcomes.add(rec.entry, identity.sessionId, outcome));
+  }
+
+  /** Starts relaying; `clientBytes` are bytes the client sent after its startup conversation. */
+  start(clientBytes: Buffer): void {
+    const up = this.upstream.socket;
+    this.client.on('data', (chunk: Buffer) => this.onClientData(chunk));
+    up.on('data', (chunk: Buffer) => this.onUpstreamData(chunk));
+    this.client.on('drain', () => this.resume(up, 'client-full'));
+    up.on('drain', () => this.resumeClient('upstream-full'));
+    this.client.on('close', () => this.end('the client disconnected'));
+    up.on('close', () => this.end('the upstream closed the connection'));
+    this.client.on('error', () => this.end('the client connection failed'));
+    up.on('error', () => this.end('the upstream connection failed'));
+    if (this.upstream.remainder.length > 0) this.onUpstreamData(this.upstream.remainder);
+    if (clientBytes.length > 0) this.onClientData(clientBytes);
+    this.client.resume();
+    up.resume();
+  }
+
+  info(): SessionInfo {
+    const { principal, connection, client, application, sessionId } = this.identity;
+    const status = this.tracker.transactionStatus;
+    return {
+      id: sessionId,
+      engine: 'postgres',
+      principal,
+      connection: { id: connection.id, name: connection.name },
+      client,
+      application,
+      tls: this.tls,
+      state:
+        this.tracker.outstanding > 0 || this.busy
+          ? 'active'
+          : status === 'T'
+            ? 'in_transaction'
+            : status === 'E'
+              ? 'failed_transaction'
+              : 'idle',
+      started_at: this.startedAt.toISOString(),
+      last_activity_at: this.lastActivity.toISOString(),
+      statements: this.count.statements,
+      denied: this.count.denied,
+    };
+  }
+
+  terminate(reason: string): void {
+    if (this.ended) return;
+    // 57P01 admin_shutdown: what a client sees when a backend is terminated by an administrator.
+    this.client.write(errorResponse(fatalFields('57P01', `terminating connection: ${reason}`)));
+    this.end(reason);
+  }
+
+  // ---- client → upstream -------------------------------------------------------------
+
+  private onClientData(chunk: Buffer): void {
+    this.lastActivity = new Date();
+    this.clientReader.push(chunk);
+    this.pump();
+  }
+
+  /** Handles every complete client message, in order, pausing whenever it must wait. */
+  private pump(): void {
+    if (this.busy || this.ended) return;
+    const up = this.upstream.socket;
+    up.cork();
+    try {
+      for (;;) {
+        if (this.policy.stale) {
+          this.wait(this.policy.refresh());
+          return;
+        }
+        const frame = this.clientReader.next();
+        if (!frame) break;
+        this.handle(frame);
+        if (this.ended) return;
+      }
+      if (this.gate.length > 0) this.wait(Promise.resolve());
+    } catch (error) {
+      this.fail(error as Error);
+    } finally {
+      up.uncork();
+    }
+  }
+
+  /** Stops reading the client until `promise` settles, then releases what was held and goes on. */
+  private wait(promise: Promise<unknown>): void {
+    this.busy = true;
+    this.pauseClient('busy');
+    Promise.all([promise, Promise.allSettled(this.gate)]).then(
+      () => {
+        this.busy = false;
+        this.release();
+        this.resumeClient('busy');
+        this.pump();
+      },
+      (error: Error) => this.fail(error),
+    );
+  }
+
+  private release(): void {
+    const held = this.held;
+    this.held = [];
+    this.gate = [];
+    for (const item of held) {
+      if (Buffer.isBuffer(item)) this.toUpstream(item);
+      else if (item.ok) this.toUpstream(item.bytes);
+      else {
+        item.expected.denial = LEDGER_DOWN;
+        this.toUpstream(item.expected.kind === 'query' ? DENIED_QUERY : DENIED_PARSE);
+      }
+    }
+    if (this.endAfterRelease) this.end('the client ended the session');
+  }
+
+  private send(bytes: Buffer, expected?: Expected): void {
+    if (expected) this.tracker.expect(expected);
+    if (this.held.length > 0) this.held.push(bytes);
+    else this.toUpstream(bytes);
+  }
+
+  private toUpstream(bytes: Buffer): void {
+    if (!this.upstream.socket.write(bytes)) this.pauseClient('upstream-full');
+  }
+
+  private handle(frame: Frame): void {
+    if (this.endAfterRelease) return; // nothing counts after Terminate
+    if (this.skipUntilSync && frame.type !== FE.Sync && frame.type !== FE.Terminate) return;
+    switch (frame.type) {
+      case FE.Query:
+        return this.onQuery(frame);
+      case FE.Parse:
+        return this.onParse(frame);
+      case FE.Bind:
+        return this.onBind(frame);
+      case FE.Execute:
+        return this.onExecute(frame);
+      case FE.Close: {
+        const { kind, name } = parseClose(frame.body);
+        if (kind === 'S') this.statements.delete(name);
+        else this.portals.delete(name);
+        return this.send(frame.raw, { kind: 'close' });
+      }
+      case FE.Describe:
+        return this.send(frame.raw, { kind: 'describe' });
+      case FE.Sync:
+        this.skipUntilSync = false;
+        return this.send(frame.raw, { kind: 'sync' });
+      case FE.Flush:
+      case FE.CopyData:
+      case FE.CopyDone:
+      case FE.CopyFail:
+        return this.send(frame.raw);
+      case FE.FunctionCall:
+        // The fast-path interface calls a function by OID, out of sight of the SQL parser.
+        return this.refuse('query', this.denialOf('the fast-path function call interface is not allowed through Gatehouse'));
+      case FE.Terminate:
+        this.send(frame.raw);
+        // Statements held for their ledger entries still go first.
+        if (this.held.length > 0) this.endAfterRelease = true;
+        else this.end('the client ended the session');
+        return;
+      default:
+        throw new ProtocolError(`unexpected message type "${String.fromCharCode(frame.type)}" from the client`);
+    }
+  }
+
+  private onQuery(frame: Frame): void {
+    const text = parseQuery(frame.body);
+    const decided = this.policy.decide(text);
+    if (isEmpty(decided)) return this.send(frame.raw, { kind: 'query' });
+    this.record(decided, { protocol: 'simple', text }, frame.raw, 'query');
+  }
+
+  private onParse(frame: Frame): void {
+    const message = parseParse(frame.body);
+    const decided = this.policy.decide(message.query);
+    if (!decided.decision.allow) {
+      this.count.statements++;
+      this.count.denied++;
+      this.appendDenial(decided, { protocol: 'extended', text: message.query, ...(message.name ? { name: message.name } : {}) });
+      this.refuse('parse', this.denialFields(decided));
+      return;
+    }
+    this.statements.set(message.name, message.query);
+    this.send(frame.raw, { kind: 'parse' });
+  }
+
+  private onBind(frame: Frame): void {
+    const message = parseBind(frame.body);
+    this.portals.set(message.portal, {
+      query: this.statements.get(message.statement),
+      statementName: message.statement,
+      params: recordParams(message.params, message.paramFormats),
+    });
+    this.send(frame.raw, { kind: 'bind' });
+  }
+
+  private onExecute(frame: Frame): void {
+    const { portal: name } = parseExecute(frame.body);
+    const portal = this.portals.get(name);
+    if (portal?.rec) return this.send(frame.raw, { kind: 'execute', rec: portal.rec }); // continues a suspended portal
+    if (portal?.query === undefined) {
+      // Fail closed: a portal we did not see bound (e.g. a SQL cursor) runs something we did not decide.
+      return this.refuse('execute', errorFields('42501', `portal "${name}" was not bound through Gatehouse and cannot be executed`));
+    }
+    // Decided again at Execute: grants may have changed since Parse, and this is when it runs.
+    const decided = this.policy.decide(portal.query);
+    if (isEmpty(decided)) return this.send(frame.raw, { kind: 'execute' });
+    const statement = {
+      protocol: 'extended',
+      text: portal.query,
+      params: portal.params,
+      ...(portal.statementName ? { name: portal.statementName } : {}),
+    };
+    portal.rec = this.record(decided, statement, frame.raw, 'execute');
+  }
+
+  /**
+   * Records a decided statement and forwards it (allowed) or its denial. Strict mode holds
+   * the statement, and everything after it, until its entry is durable.
+   */
+  private record(
+    decided: StatementDecision,
+    statement: Parameters<typeof queryEvent>[2],
+    bytes: Buffer,
+    kind: 'query' | 'execute',
+  ): Recorded | undefined {
+    this.count.statements++;
+    if (!decided.decision.allow) {
+      this.count.denied++;
+      this.appendDenial(decided, statement);
+      this.refuse(kind, this.denialFields(decided));
+      return undefined;
+    }
+    const entry = this.deps.ledger.append(queryEvent(this.identity, decided, statement));
+    const rec: Recorded = { entry, started: performance.now(), tags: [] };
+    const expected: Expected = { kind, rec };
+    if (this.deps.auditMode === 'async') {
+      entry.catch(() => undefined); // reported by the outcome recorder; the statement was already sent
+      this.send(bytes, expected);
+      return rec;
+    }
+    this.tracker.expect(expected);
+    const held: HeldStatement = { entry, ok: false, bytes, expected };
+    this.held.push(held);
+    this.gate.push(entry.then(() => (held.ok = true)));
+    return rec;
+  }
+
+  private appendDenial(decided: StatementDecision, statement: Parameters<typeof queryEvent>[2]): void {
+    this.deps.ledger.append(queryEvent(this.identity, decided, statement)).catch(() => undefined);
+  }
+
+  /** Sends the upstream a message it will refuse, standing in for the client's refused one. */
+  private refuse(kind: 'query' | 'parse' | 'execute', denial: ErrorFields): void {
+    this.send(kind === 'query' ? DENIED_QUERY : DENIED_PARSE, { kind, denial });
+    // After an error in the extended protocol the server ignores everything up to Sync.
+    if (kind !== 'query') this.skipUntilSync = true;
+  }
+
+  private denialFields(decided: StatementDecision): ErrorFields {
+    if (decided.decision.allow) throw new Error('denialFields of an allowed statement');
+    const { denial } = decided.decision;
+    return errorFields('42501', denial.message, `Gatehouse denied the statement (${denial.code.replaceAll('_', ' ')}).`);
+  }
+
+  private denialOf(message: string): ErrorFields {
+    this.count.statements++;
+    this.count.denied++;
+    return errorFields('42501', message);
+  }
+
+  // ---- upstream → client -------------------------------------------------------------
+
+  private onUpstreamData(chunk: Buffer): void {
+    this.upstreamReader.push(chunk);
+    this.client.cork();
+    try {
+      for (let frame = this.upstreamReader.next(); frame; frame = this.upstreamReader.next()) {
+        if (!this.client.write(this.tracker.onMessage(frame))) this.pause(this.upstream.socket, 'client-full');
+      }
+    } catch (error) {
+      this.client.write(errorResponse(fatalFields('08006', `the upstream sent a malformed message: ${(error as Error).message}`)));
+      this.end('the upstream sent a malformed message');
+    } finally {
+      this.client.uncork();
+    }
+  }
+
+  // ---- flow control and the end ------------------------------------------------------
+
+  private pauseClient(reason: string): void {
+    this.pauses.add(reason);
+    this.client.pause();
+  }
+
+  private resumeClient(reason: string): void {
+    this.pauses.delete(reason);
+    if (this.pauses.size === 0 && !this.ended) this.client.resume();
+  }
+
+  private pause(socket: Socket, _reason: string): void {
+    socket.pause();
+  }
+
+  private resume(socket: Socket, _reason: string): void {
+    if (!this.ended) socket.resume();
+  }
+
+  private fail(error: Error): void {
+    const sqlstate = error instanceof ProtocolError ? error.sqlstate : '08006';
+    if (!this.ended && this.client.writable) this.client.write(errorResponse(fatalFields(sqlstate, error.message)));
+    this.end(error.message);
+  }
+
+  private end(reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    const up = this.upstream.socket;
+    if (up.writable) up.end(encodeTerminate());
+    this.client.end();
+    // Sockets that do not close politely are destroyed after a grace period.
+    setTimeout(() => {
+      up.destroy();
+      this.client.destroy();
+    }, 2000).unref();
+    this.deps.onEnd(this, reason);
+  }
+
+  get stats() {
+    return { ...this.count, startedAt: this.startedAt };
+  }
+}
+
+/** An empty query string (only whitespace or comments): PostgreSQL answers EmptyQueryResponse. */
+function isEmpty(decided: StatementDecision): boolean {
+  return decided.classification.ok && decided.classification.statements.length === 0;
+}

@@ -1,0 +1,95 @@
+import { evaluate } from '../policy/index.js';
+import type { Decision, EvaluateInput, PolicyConnection, PolicyDenyRule, PolicyGrant, PolicyPrincipal } from '../policy/index.js';
+import { classify, type Classification, type Engine } from '../sql/index.js';
+import type { ControlPlane } from '../control/plane.js';
+import { policyConnection, policyPrincipal } from '../control/decide.js';
+
+interface Snapshot {
+  generation: number;
+  loadedAt: number;
+  principal: PolicyPrincipal;
+  connection: PolicyConnection;
+  grants: PolicyGrant[];
+  denyRules: PolicyDenyRule[];
+}
+
+export interface StatementDecision {
+  classification: Classification;
+  decision: Decision;
+  /** Names of the groups that counted for this decision (for the ledger's actor). */
+  groups: string[];
+}
+
+/**
+ * What one session's principal may do on its connection. The store is read once and then
+ * again whenever the control plane reports a change (its generation moves) or a second has
+ * passed, so a disabled
+ * user, a removed membership or a revoked grant counts from the session's next statement;
+ * expiries need no reload because evaluate() compares them with `now` every time.
+ */
+export class SessionPolicy {
+  private snapshot: Snapshot | undefined;
+
+  constructor(
+    private readonly cp: ControlPlane,
+    private readonly principalId: string,
+    private readonly connectionName: string,
+    private readonly engine: Engine,
+    private readonly maxAgeMs = 1000,
+  ) {}
+
+  /**
+   * True when the next decision must wait for `refresh()`: this process changed something, or
+   * the snapshot is older than `maxAgeMs` (changes made by another instance on a shared store).
+   */
+  get stale(): boolean {
+    const s = this.snapshot;
+    return !s || s.generation !== this.cp.generation || performance.now() - s.loadedAt > this.maxAgeMs;
+  }
+
+  async refresh(): Promise<void> {
+    const generation = this.cp.generation;
+    const now = this.cp.now();
+    const [principal, connection] = await Promise.all([
+      this.cp.identity.principalById(this.principalId, now),
+      this.cp.connections.get(this.connectionName),
+    ]);
+    const previous = this.snapshot;
+    // A deleted principal or connection denies everything from now on, with the reason it
+    // would have had just before: the principal reads as disabled, the connection has no grants.
+    const who: PolicyPrincipal = principal
+      ? await policyPrincipal(this.cp, principal)
+      : { ...(previous?.principal ?? emptyPrincipal(this.principalId)), status: 'disabled', groups: [] };
+    const where = connection ? policyConnection(connection) : previous?.connection ?? deletedConnection(this.connectionName, this.engine);
+    const grants = connection ? await this.cp.policy.policyGrants(who.groups.map((g) => g.groupId)) : [];
+    const denyRules = await this.cp.policy.policyDenyRules();
+    this.snapshot = { generation, loadedAt: performance.now(), principal: who, connection: where, grants, denyRules };
+  }
+
+  /** Classifies and decides one statement text; call `refresh()` first when `stale`. */
+  decide(text: string): StatementDecision {
+    const snapshot = this.snapshot;
+    if (!snapshot) throw new Error('SessionPolicy.decide before refresh');
+    const now = this.cp.now();
+    const input: EvaluateInput = {
+      principal: snapshot.principal,
+      connection: snapshot.connection,
+      classification: classify(this.engine, text),
+      grants: snapshot.grants,
+      denyRules: snapshot.denyRules,
+      now,
+    };
+    const groups = snapshot.principal.groups
+      .filter((g) => g.expiresAt === null || Date.parse(g.expiresAt) > now.getTime())
+      .map((g) => g.groupName);
+    return { classification: input.classification, decision: evaluate(input), groups };
+  }
+}
+
+function emptyPrincipal(id: string): PolicyPrincipal {
+  return { id, name: id, kind: 'human', status: 'disabled', expiresAt: null, groups: [] };
+}
+
+function deletedConnection(name: string, engine: Engine): PolicyConnection {
+  return { id: `deleted:${name}`, name, engine, tags: {} };
+}

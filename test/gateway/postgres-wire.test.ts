@@ -1,0 +1,154 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Socket } from 'node:net';
+import { connectUpstream, type UpstreamConnection } from '../../src/gateway/postgres/upstream.js';
+import { BE, FrameReader, parseErrorFields, query, type Frame } from '../../src/gateway/postgres/codec/index.js';
+import { storeSource, verifyLog } from '../../src/ledger/index.js';
+import { startTestGateway, PASSWORDS, type TestGateway } from '../support/gateway.js';
+
+/** A logged-in raw protocol connection through the gateway, to send exactly the bytes a test wants. */
+async function rawSession(gw: TestGateway, user: keyof typeof PASSWORDS): Promise<UpstreamConnection> {
+  return connectUpstream({ host: '127.0.0.1', port: gw.port, database: 'pgtest', user, password: PASSWORDS[user], tls: 'disable' });
+}
+
+/** Reads messages until ReadyForQuery (or the connection closes); returns them all. */
+function readUntilReady(socket: Socket, initial: Buffer = Buffer.alloc(0)): Promise<{ frames: Frame[]; closed: boolean }> {
+  return new Promise((resolve) => {
+    const reader = new FrameReader();
+    const frames: Frame[] = [];
+    const done = (closed: boolean) => {
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      resolve({ frames, closed });
+    };
+    const onData = (chunk: Buffer) => {
+      reader.push(chunk);
+      for (let f = reader.next(); f; f = reader.next()) {
+        frames.push({ ...f, body: Buffer.from(f.body), raw: Buffer.from(f.raw) });
+        if (f.type === BE.ReadyForQuery) return done(false);
+      }
+    };
+    const onClose = () => done(true);
+    socket.on('data', onData);
+    socket.on('close', onClose);
+    if (initial.length > 0) onData(initial);
+    socket.resume();
+  });
+}
+
+const errorsOf = (frames: Frame[]) => frames.filter((f) => f.type === BE.ErrorResponse).map((f) => parseErrorFields(f.body));
+
+describe('postgres gateway on the wire', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startTestGateway({ gateway: { maxMessageBytes: 1024 * 1024 } });
+  });
+  after(() => gw.close());
+
+  test('a statement split across packets, one byte each, is decided whole', async () => {
+    const { socket, remainder } = await rawSession(gw, 'alice');
+    const bytes = query(`DELETE FROM ${gw.schema}.orders WHERE id = 3`);
+    const answer = readUntilReady(socket, remainder);
+    for (const byte of bytes) {
+      socket.write(Buffer.from([byte]));
+      await new Promise((r) => setImmediate(r));
+    }
+    const { frames } = await answer;
+    assert.deepEqual(errorsOf(frames).map((e) => e.code), ['42501']);
+    socket.destroy();
+  });
+
+  test('the bypass families are denied through the wire and recorded', async () => {
+    const s = gw.schema;
+    const attempts = [
+      `WITH gone AS (DELETE FROM ${s}.orders RETURNING *) SELECT count(*) FROM gone`,
+      'SET ROLE postgres',
+      'SET SESSION AUTHORIZATION postgres',
+      "COPY (SELECT 1) TO PROGRAM 'touch /tmp/gatehouse-pwned'",
+      `COPY ${s}.customers FROM '/etc/passwd'`,
+      "DO $$ BEGIN EXECUTE 'DROP TABLE x'; END $$",
+      "SELECT set_config('role', 'postgres', false)",
+      'SELECT pg_terminate_backend(1)',
+      `SELECT * INTO ${s}.copy_of FROM ${s}.customers`,
+      `EXPLAIN ANALYZE DELETE FROM ${s}.orders`,
+      `PREPARE p AS DELETE FROM ${s}.orders`,
+      'ALTER SYSTEM SET log_statement = none',
+      'CREATE EXTENSION dblink',
+      `SELECT 1; DROP TABLE ${s}.orders`,
+      `select * from "${s}"."customers"; truncate "${s}".ORDERS`,
+    ];
+    const { socket, remainder } = await rawSession(gw, 'alice');
+    let initial = remainder;
+    for (const sql of attempts) {
+      const answer = readUntilReady(socket, initial);
+      initial = Buffer.alloc(0);
+      socket.write(query(sql));
+      const { frames, closed } = await answer;
+      assert.equal(closed, false);
+      assert.deepEqual(errorsOf(frames).map((e) => e.code), ['42501'], sql);
+    }
+    socket.destroy();
+    const direct = await gw.direct();
+    assert.equal((await direct.query(`SELECT count(*)::int AS n FROM ${s}.orders`)).rows[0].n, 10);
+    await direct.end();
+    const denied = (await gw.events('db.query')).filter((e) => e.decision.allow === false);
+    assert.ok(denied.length >= attempts.length);
+  });
+
+  test('a fast-path FunctionCall is refused and the session goes on', async () => {
+    const { socket, remainder } = await rawSession(gw, 'alice');
+    // FunctionCall: oid 2 (any), 0 arg formats, 0 args, result format 0.
+    const body = Buffer.from([0, 0, 0, 2, 0, 0, 0, 0, 0, 0]);
+    const header = Buffer.alloc(5);
+    header[0] = 0x46;
+    header.writeInt32BE(body.length + 4, 1);
+    let answer = readUntilReady(socket, remainder);
+    socket.write(Buffer.concat([header, body]));
+    assert.deepEqual(errorsOf((await answer).frames).map((e) => e.code), ['42501']);
+    answer = readUntilReady(socket);
+    socket.write(query('SELECT 1'));
+    assert.ok((await answer).frames.some((f) => f.type === BE.DataRow));
+    socket.destroy();
+  });
+
+  test('malformed and oversized messages end that connection only, with a FATAL error', async () => {
+    const bystander = await gw.client('bob');
+    for (const [bytes, code] of [
+      [Buffer.from([0x51, 0, 0, 0, 2]), '08P01'], // a length below 4
+      [Buffer.from([0x7a, 0, 0, 0, 4]), '08P01'], // an unknown message type
+      [Buffer.from([0x51, 0x7f, 0, 0, 0]), '54000'], // 2 GiB announced, over the limit
+      [Buffer.from([0x51, 0, 0, 0, 6, 0x41, 0x41]), '08P01'], // a Query without its terminator
+    ] as const) {
+      const { socket, remainder } = await rawSession(gw, 'alice');
+      const answer = readUntilReady(socket, remainder);
+      socket.write(bytes);
+      const { frames, closed } = await answer;
+      assert.equal(closed, true, `closed after ${bytes.toString('hex')}`);
+      const [fatal] = errorsOf(frames);
+      assert.equal(fatal?.severity, 'FATAL');
+      assert.equal(fatal?.code, code);
+    }
+    assert.equal((await bystander.query('SELECT 1 AS one')).rows[0].one, 1);
+    await bystander.end();
+    const report = await verifyLog(storeSource(gw.api.opened.repo, 'the test store'));
+    assert.equal(report.ok, true);
+  });
+});
+
+describe('postgres gateway when the ledger cannot write', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startTestGateway();
+  });
+  after(() => gw.close());
+
+  test('strict mode: the statement does not run and the client is told why', async () => {
+    const client = await gw.client('bob');
+    await gw.api.opened.ledger.close();
+    await assert.rejects(client.query(`DELETE FROM ${gw.schema}.orders WHERE id = 4`), (e: any) => e.code === '58000' && /audit ledger/.test(e.message));
+    const direct = await gw.direct();
+    assert.equal((await direct.query(`SELECT count(*)::int AS n FROM ${gw.schema}.orders WHERE id = 4`)).rows[0].n, 1);
+    await direct.end();
+    await client.end();
+  });
+});

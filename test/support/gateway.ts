@@ -1,0 +1,160 @@
+import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import pg from 'pg';
+import { SYSTEM_ACTOR } from '../../src/control/plane.js';
+import { createPrincipal } from '../../src/control/principals.js';
+import { createGroup, addMember } from '../../src/control/groups.js';
+import { createConnection } from '../../src/control/connections.js';
+import { createGrant, createDenyRule } from '../../src/control/grants.js';
+import { createToken } from '../../src/control/tokens.js';
+import {
+  connectionCreate,
+  denyRuleCreate,
+  grantCreate,
+  groupCreate,
+  membershipAdd,
+  parseInput,
+  principalCreate,
+} from '../../src/control/inputs.js';
+import type { AuditMode, Gateway } from '../../src/gateway/engine.js';
+import { SessionRegistry } from '../../src/gateway/sessions.js';
+import { createPostgresGateway, type PostgresGatewayOptions } from '../../src/gateway/postgres/index.js';
+import { FailureThrottle } from '../../src/api/throttle.js';
+import { startTestApi, type TestApi } from './api.js';
+import { TEST_PG_URL, type StoreKind } from './stores.js';
+
+export const PASSWORDS = { alice: 'alice-password-1', bob: 'bob-password-12', carol: 'carol-password-1' } as const;
+
+export interface TestGateway {
+  api: TestApi;
+  gateway: Gateway;
+  sessions: SessionRegistry;
+  port: number;
+  /** The schema of this gateway's sample tables in the upstream (unique per run). */
+  schema: string;
+  /** A token of alice's (works as her database password too). */
+  aliceToken: string;
+  /** A connection string through the gateway. */
+  url(user: string, password: string, database?: string): string;
+  client(user: keyof typeof PASSWORDS, extra?: Partial<pg.ClientConfig>): Promise<pg.Client>;
+  /** Runs the real psql through the gateway. */
+  psql(user: keyof typeof PASSWORDS, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** The ledger's events so far (after the pending ones are committed). */
+  events(action?: string): Promise<any[]>;
+  /** A direct connection to the upstream, bypassing the gateway (to check what happened). */
+  direct(): Promise<pg.Client>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real gateway on loopback in front of this machine's PostgreSQL, over a control plane on
+ * the given store, with three users: alice (analysts: read on the sample schema), bob
+ * (engineers: read and write there) and carol (in no group). Sample tables live in a schema
+ * of their own, dropped at close.
+ */
+export async function startTestGateway(
+  options: { store?: StoreKind; auditMode?: AuditMode; gateway?: Partial<PostgresGatewayOptions> } = {},
+): Promise<TestGateway> {
+  const api = await startTestApi(options.store ?? 'sqlite');
+  const { cp } = api;
+  const schema = `gh_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_PG_URL });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema};
+    CREATE TABLE ${schema}.customers (id int PRIMARY KEY, name text NOT NULL, email text);
+    CREATE TABLE ${schema}.orders (id serial PRIMARY KEY, customer int REFERENCES ${schema}.customers, amount numeric NOT NULL);
+    INSERT INTO ${schema}.customers VALUES (1, 'Ada', 'ada@example.com'), (2, 'Grace', 'grace@example.com');
+    INSERT INTO ${schema}.orders (customer, amount) SELECT 1 + i % 2, i FROM generate_series(1, 10) i;`);
+  await admin.end();
+
+  const url = new URL(TEST_PG_URL);
+  await createConnection(
+    cp,
+    SYSTEM_ACTOR,
+    parseInput(connectionCreate, {
+      name: 'pgtest',
+      engine: 'postgres',
+      host: url.hostname,
+      port: Number(url.port || 5432),
+      database: url.pathname.slice(1),
+      username: decodeURIComponent(url.username),
+      tls_mode: 'disable',
+      tags: { env: 'test' },
+    }),
+  );
+  for (const name of ['alice', 'bob', 'carol'] as const) {
+    await createPrincipal(cp, SYSTEM_ACTOR, parseInput(principalCreate, { name, role: 'member', email: `${name}@example.com`, password: PASSWORDS[name] }));
+  }
+  for (const [group, member, privileges] of [
+    ['analysts', 'alice', ['read']],
+    ['engineers', 'bob', ['read', 'write']],
+  ] as const) {
+    await createGroup(cp, SYSTEM_ACTOR, parseInput(groupCreate, { name: group, description: `${group} of the test` }));
+    await addMember(cp, SYSTEM_ACTOR, group, parseInput(membershipAdd, { principal: member }));
+    await createGrant(cp, SYSTEM_ACTOR, parseInput(grantCreate, { group, on: { connection: 'pgtest' }, privileges: [...privileges], objects: [`${schema}.*`], reason: 'test' }));
+  }
+  await createDenyRule(cp, SYSTEM_ACTOR, parseInput(denyRuleCreate, { name: 'no-unbounded-writes', on: { tags: { env: 'test' } }, match: { kind: 'no_where' } }));
+  const aliceToken = (await createToken(cp, SYSTEM_ACTOR, { name: 'psql', principal: 'alice' })).token;
+
+  const sessions = new SessionRegistry();
+  const gateway = createPostgresGateway({
+    cp,
+    sessions,
+    auditMode: options.auditMode ?? 'strict',
+    throttle: new FailureThrottle(1000),
+    ...options.gateway,
+  });
+  const { port } = await gateway.listen('127.0.0.1', 0);
+  const connectionUrl = (user: string, password: string, database = 'pgtest') =>
+    `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+
+  return {
+    api,
+    gateway,
+    sessions,
+    port,
+    schema,
+    aliceToken,
+    url: connectionUrl,
+    async client(user, extra = {}) {
+      const client = new pg.Client({ connectionString: connectionUrl(user, PASSWORDS[user]), ...extra });
+      await client.connect();
+      return client;
+    },
+    psql(user, args, input) {
+      return runPsql(['-X', '-v', 'ON_ERROR_STOP=0', '-d', connectionUrl(user, PASSWORDS[user]), ...args], input);
+    },
+    async events(action) {
+      await cp.ledger.drain();
+      const rows = await api.opened.repo.entries(0, 1_000_000);
+      const all = rows.map((r) => JSON.parse(Buffer.from(r.entry).toString('utf8')));
+      return action ? all.filter((e) => e.action === action) : all;
+    },
+    async direct() {
+      const client = new pg.Client({ connectionString: TEST_PG_URL });
+      await client.connect();
+      return client;
+    },
+    async close() {
+      await gateway.close();
+      const client = new pg.Client({ connectionString: TEST_PG_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA ${schema} CASCADE`);
+      await client.end();
+      await api.close();
+    },
+  };
+}
+
+export function runPsql(args: string[], input?: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('psql', args, { env: { ...process.env, PGCONNECT_TIMEOUT: '10', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
