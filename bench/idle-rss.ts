@@ -29,6 +29,7 @@ export async function openIdleSessions(
 ): Promise<pg.Client[]> {
   const clients: pg.Client[] = [];
   let next = 0;
+  let ready = 0;
   const worker = async () => {
     while (next < count) {
       next++;
@@ -45,7 +46,7 @@ export async function openIdleSessions(
       clients.push(client);
       await client.connect();
       await client.query('SELECT 1');
-      if (clients.length % 100 === 0) onProgress?.(clients.length);
+      if (++ready % 100 === 0) onProgress?.(ready);
     }
   };
   try {
