@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { addedLatencyMs, checkTargets, megabytes, Results, scriptRows, type TargetName } from './pg-report.js';
+
+const result = (tps: number, latencyMs: number) => ({ clients: 8, transactions: tps * 10, failed: 0, tps, latencyMs });
+
+function results(cells: [number, TargetName, number, number][]): Results {
+  const r = new Results();
+  for (const [clients, target, tps, ms] of cells) r.add({ script: 'select-only', clients, target, result: result(tps, ms) });
+  return r;
+}
+
+describe('pg bench report', () => {
+  it('puts TPS, ratios and latencies in one row per client count, with — where a column was skipped', () => {
+    const r = results([
+      [8, 'direct', 50000, 0.16],
+      [8, 'pgbouncer', 31000, 0.26],
+      [8, 'strict', 17000, 0.47],
+    ]);
+    const [one, eight] = scriptRows(r, 'select-only', [1, 8]);
+    assert.equal(one!['direct tps'], '—');
+    assert.equal(eight!['direct tps'], 50000);
+    assert.equal(eight!['pgbouncer tps'], 31000);
+    assert.equal(eight!['strict/direct'], '0.34×');
+    assert.equal(eight!['strict/pgb'], '0.55×');
+    assert.equal(eight!['async/pgb'], '—');
+    assert.equal(eight!['gh strict ms'], 0.47);
+    assert.equal(eight!['gh async ms'], '—');
+  });
+
+  it('checks the targets at 8 clients against PgBouncer, at their boundaries', () => {
+    const r = results([
+      [8, 'pgbouncer', 30000, 0.26],
+      [8, 'async', 22500, 0.3],
+      [8, 'strict', 14999, 0.5],
+    ]);
+    const [async, strict, rss] = checkTargets(r, { sessions: 1000, beforeKib: 80_000, afterKib: 195_312 });
+    assert.equal(async!.met, true, async!.measured);
+    assert.equal(strict!.met, false, strict!.measured);
+    assert.equal(rss!.met, true); // 195,312 KiB = 199.999 MB
+    assert.equal(checkTargets(r, { sessions: 1000, beforeKib: 80_000, afterKib: 195_313 })[2]!.met, false);
+    assert.equal(checkTargets(r, { sessions: 999, beforeKib: 80_000, afterKib: 100_000 })[2]!.met, false);
+  });
+
+  it('marks a target not measured rather than met or missed', () => {
+    const checks = checkTargets(results([[8, 'pgbouncer', 30000, 0.26]]), undefined);
+    assert.deepEqual(checks.map((c) => c.met), [null, null, null]);
+    assert.ok(checks.every((c) => c.measured === 'not measured'));
+  });
+
+  it('computes the added latency at 1 client from -S only', () => {
+    const r = results([
+      [1, 'direct', 7000, 0.127],
+      [1, 'strict', 4000, 0.25],
+    ]);
+    assert.ok(Math.abs(addedLatencyMs(r, 'strict')! - 0.123) < 1e-9);
+    assert.equal(addedLatencyMs(r, 'async'), undefined);
+    assert.equal(megabytes(195_312), 200);
+  });
+});
