@@ -104,3 +104,13 @@ describe('event validation', () => {
     assert.match(entry.time, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
 });
+
+it('payload salts are distinct, and a salt handed out never changes as more are made', () => {
+  const event = { actor: { id: 'u', kind: 'human' }, action: 'db.query', payload: { sql: 'SELECT 1' } };
+  const first = prepareEntry(event).payload!.salt;
+  const kept = Buffer.from(first);
+  const salts = new Set<string>([first.toString('hex')]);
+  for (let i = 0; i < 300; i++) salts.add(prepareEntry(event).payload!.salt.toString('hex'));
+  assert.equal(salts.size, 301);
+  assert.deepEqual(first, kept);
+});

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 import { z } from 'zod';
 import { leafHash } from './merkle/index.js';
 import { EventError } from './errors.js';
@@ -91,7 +91,7 @@ function prepareParsed(data: LedgerEvent, options: PrepareOptions): PreparedEntr
     if (Buffer.byteLength(canonical) > MAX_PAYLOAD_BYTES) {
       throw new EventError(`is larger than the limit of ${MAX_PAYLOAD_BYTES} bytes`, 'payload');
     }
-    const salt = randomBytes(32);
+    const salt = newSalt();
     kept = { salt, canonical };
     leafEvent = { ...event, payload_commitment: payloadCommitment(salt, canonical) };
   }
@@ -102,6 +102,26 @@ function prepareParsed(data: LedgerEvent, options: PrepareOptions): PreparedEntr
     );
   }
   return { entry, leafHash: leafHash(entry), ...(kept && { payload: kept }) };
+}
+
+const SALT_BYTES = 32;
+const SALT_POOL_BYTES = 128 * SALT_BYTES;
+let saltPool = Buffer.alloc(0);
+let saltOffset = 0;
+
+/**
+ * 32 fresh random bytes. They are cut from a pool filled 128 salts at a time (one call into
+ * the CSPRNG instead of one per event); each pool is a new buffer, never refilled, so a
+ * salt handed out earlier never changes.
+ */
+function newSalt(): Buffer {
+  if (saltOffset + SALT_BYTES > saltPool.length) {
+    saltPool = randomFillSync(Buffer.allocUnsafe(SALT_POOL_BYTES));
+    saltOffset = 0;
+  }
+  const salt = saltPool.subarray(saltOffset, saltOffset + SALT_BYTES);
+  saltOffset += SALT_BYTES;
+  return salt;
 }
 
 /** payload_commitment = base64(SHA-256(salt ‖ canonical payload)); the salt stops guessing short payloads. */

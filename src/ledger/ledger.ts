@@ -213,6 +213,7 @@ export class Ledger {
     await this.drain();
     this.closed = true;
     await this.checkpoint();
+    await this.repo.close?.();
   }
 
   private report(error: unknown): void {

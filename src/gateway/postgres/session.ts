@@ -23,6 +23,7 @@ import {
 import type { UpstreamConnection } from './upstream.js';
 import { ResponseTracker, type Expected, type Recorded } from './responses.js';
 import { errorFields, fatalFields } from './errors.js';
+import { coalesce } from './coalesce.js';
 
 export interface SessionDeps {
   cp: ControlPlane;
@@ -76,6 +77,7 @@ export class PostgresSession implements LiveSession {
   private readonly portals = new Map<string, PortalState>();
   private readonly pauses = new Set<string>();
   private held: (Buffer | HeldStatement)[] = [];
+  private upOut: Buffer[] = [];
   private gate: Promise<unknown>[] = [];
   private busy = false;
   private skipUntilSync = false;
@@ -159,8 +161,6 @@ export class PostgresSession implements LiveSession {
   /** Handles every complete client message, in order, pausing whenever it must wait. */
   private pump(): void {
     if (this.busy || this.ended) return;
-    const up = this.upstream.socket;
-    up.cork();
     try {
       for (;;) {
         if (this.policy.stale) {
@@ -176,7 +176,7 @@ export class PostgresSession implements LiveSession {
     } catch (error) {
       this.fail(error as Error);
     } finally {
-      up.uncork();
+      this.flushUpstream();
     }
   }
 
@@ -207,6 +207,7 @@ export class PostgresSession implements LiveSession {
         this.toUpstream(item.expected.kind === 'query' ? DENIED_QUERY : DENIED_PARSE);
       }
     }
+    this.flushUpstream();
     if (this.endAfterRelease) this.end('the client ended the session');
   }
 
@@ -217,6 +218,14 @@ export class PostgresSession implements LiveSession {
   }
 
   private toUpstream(bytes: Buffer): void {
+    this.upOut.push(bytes);
+  }
+
+  /** One write for everything a pass over the client's messages forwards. */
+  private flushUpstream(): void {
+    if (this.upOut.length === 0 || this.ended) return;
+    const bytes = coalesce(this.upOut);
+    this.upOut = [];
     if (!this.upstream.socket.write(bytes)) this.pauseClient('upstream-full');
   }
 
@@ -372,17 +381,20 @@ export class PostgresSession implements LiveSession {
 
   private onUpstreamData(chunk: Buffer): void {
     this.upstreamReader.push(chunk);
-    this.client.cork();
+    const out: Buffer[] = [];
     try {
-      for (let frame = this.upstreamReader.next(); frame; frame = this.upstreamReader.next()) {
-        if (!this.client.write(this.tracker.onMessage(frame))) this.pause(this.upstream.socket, 'client-full');
-      }
+      for (let frame = this.upstreamReader.next(); frame; frame = this.upstreamReader.next()) out.push(this.tracker.onMessage(frame));
     } catch (error) {
-      this.client.write(errorResponse(fatalFields('08006', `the upstream sent a malformed message: ${(error as Error).message}`)));
+      out.push(errorResponse(fatalFields('08006', `the upstream sent a malformed message: ${(error as Error).message}`)));
+      this.toClient(out);
       this.end('the upstream sent a malformed message');
-    } finally {
-      this.client.uncork();
+      return;
     }
+    this.toClient(out);
+  }
+
+  private toClient(out: Buffer[]): void {
+    if (out.length > 0 && !this.client.write(coalesce(out))) this.pause(this.upstream.socket, 'client-full');
   }
 
   // ---- flow control and the end ------------------------------------------------------
@@ -415,7 +427,10 @@ export class PostgresSession implements LiveSession {
     if (this.ended) return;
     this.ended = true;
     const up = this.upstream.socket;
-    if (up.writable) up.end(encodeTerminate());
+    // What was forwarded but not yet written goes first (e.g. statements before a Terminate).
+    const pending = this.upOut;
+    this.upOut = [];
+    if (up.writable) up.end(coalesce([...pending, encodeTerminate()]));
     this.client.end();
     // Sockets that do not close politely are destroyed after a grace period.
     setTimeout(() => {

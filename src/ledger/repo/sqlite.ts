@@ -9,6 +9,7 @@ import type {
   RedactionRow,
 } from './types.js';
 import { unpackEntries } from './packed.js';
+import { appendWriter } from './sqlite-writer.js';
 
 interface RawNode { level: number; idx: number; hash: Buffer }
 interface RawPayload { idx: number; salt: Buffer; payload: string }
@@ -20,13 +21,30 @@ const PACKED_ENTRIES = `
   SELECT CAST(group_concat(printf('%016x%08x%08x', idx, octet_length(leaf_hash), octet_length(entry)) || leaf_hash || entry, '') AS BLOB)
   FROM (SELECT idx, leaf_hash, entry FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?)`;
 
+/**
+ * One group commit on SQLite: BEGIN IMMEDIATE takes the write lock first, so the size check
+ * and the inserts see one state. Used in the writer thread (sqlite-writer.ts) and, for a
+ * database with no file, in this thread.
+ */
+export function appendTransaction(db: BetterSqlite3.Database): (batch: AppendBatch) => boolean {
+  const size = db.prepare('SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM ledger_entries').pluck();
+  const insertEntry = db.prepare('INSERT INTO ledger_entries (idx, leaf_hash, entry) VALUES (?, ?, ?)');
+  const insertNode = db.prepare('INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)');
+  const insertPayload = db.prepare('INSERT INTO ledger_payloads (idx, salt, payload) VALUES (?, ?, ?)');
+  const tx = db.transaction((batch: AppendBatch): boolean => {
+    if ((size.get() as number) !== batch.startIndex) return false;
+    for (const e of batch.entries) insertEntry.run(e.index, e.leafHash, e.entry);
+    for (const n of batch.nodes) insertNode.run(n.level, n.index, n.hash);
+    for (const p of batch.payloads) insertPayload.run(p.index, p.salt, p.payload);
+    return true;
+  });
+  return (batch) => tx.immediate(batch);
+}
+
 /** The ledger on SQLite through better-sqlite3 prepared statements (synchronous; each call is one short transaction). */
 export function sqliteLedgerRepo(db: BetterSqlite3.Database): LedgerRepo {
   const q = {
     size: db.prepare('SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM ledger_entries').pluck(),
-    insertEntry: db.prepare('INSERT INTO ledger_entries (idx, leaf_hash, entry) VALUES (?, ?, ?)'),
-    insertNode: db.prepare('INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)'),
-    insertPayload: db.prepare('INSERT INTO ledger_payloads (idx, salt, payload) VALUES (?, ?, ?)'),
     leafHashes: db.prepare('SELECT idx, leaf_hash AS hash FROM ledger_entries WHERE idx >= ? AND idx < ? ORDER BY idx'),
     nodeHashes: db.prepare('SELECT idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx'),
     entries: db.prepare(PACKED_ENTRIES).pluck(),
@@ -50,14 +68,7 @@ export function sqliteLedgerRepo(db: BetterSqlite3.Database): LedgerRepo {
     insertMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
   };
 
-  // BEGIN IMMEDIATE takes the write lock first, so the size check and the inserts see one state.
-  const appendTx = db.transaction((batch: AppendBatch): boolean => {
-    if ((q.size.get() as number) !== batch.startIndex) return false;
-    for (const e of batch.entries) q.insertEntry.run(e.index, e.leafHash, e.entry);
-    for (const n of batch.nodes) q.insertNode.run(n.level, n.index, n.hash);
-    for (const p of batch.payloads) q.insertPayload.run(p.index, p.salt, p.payload);
-    return true;
-  });
+  const writer = appendWriter(db);
   const redactTx = db.transaction((r: RedactionRow) => {
     q.insertRedaction.run(r.index, r.redactionIndex, r.reason, r.redactedAt);
     q.deletePayload.run(r.index);
@@ -66,7 +77,8 @@ export function sqliteLedgerRepo(db: BetterSqlite3.Database): LedgerRepo {
   const toCheckpoint = (r: RawCheckpoint): CheckpointRow => ({ size: r.size, note: r.note, createdAt: r.created_at });
 
   return {
-    append: async (batch) => appendTx.immediate(batch),
+    append: (batch) => writer.append(batch),
+    close: () => writer.close(),
     size: async () => q.size.get() as number,
     hashes: async (runs: readonly NodeRun[]) =>
       runs.map((run) => {

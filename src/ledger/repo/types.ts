@@ -54,6 +54,8 @@ export interface AppendBatch {
 export interface LedgerRepo {
   /** Writes the batch atomically iff the log still holds exactly `startIndex` entries (else false: another writer appended). */
   append(batch: AppendBatch): Promise<boolean>;
+  /** Releases what appending holds (SQLite: the writer thread); the repo still reads afterwards. */
+  close?(): Promise<void>;
   size(): Promise<number>;
   /** Stored hashes, run by run: level 0 are leaf hashes, higher levels stored nodes; undefined where none is stored. */
   hashes(runs: readonly NodeRun[]): Promise<(Buffer | undefined)[][]>;

@@ -1,0 +1,41 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { WorkerPool } from '../workers/pool.js';
+import type { AppendBatch } from './types.js';
+import { appendTransaction } from './sqlite.js';
+
+export interface AppendWriter {
+  append(batch: AppendBatch): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface WriterTask {
+  file: string;
+  batch: AppendBatch;
+}
+
+/**
+ * Where group commits run. better-sqlite3 is synchronous, and a commit with
+ * synchronous=FULL waits for the disk; on the main thread that wait stops everything else
+ * (a gateway relaying statements, the API). So a file database commits in one writer thread
+ * with its own connection (WAL lets the main thread's connection read meanwhile); the commit
+ * is durable when the promise resolves, exactly as before. The thread starts at the first
+ * append, so a store that is only read never starts one.
+ */
+export function appendWriter(db: BetterSqlite3.Database): AppendWriter {
+  if (db.memory || db.name === '' || db.name === ':memory:') {
+    const commit = appendTransaction(db);
+    return { append: async (batch) => commit(batch), close: async () => undefined };
+  }
+  let pool: WorkerPool<WriterTask, boolean> | undefined;
+  return {
+    append: (batch) => {
+      pool ??= new WorkerPool<WriterTask, boolean>(new URL('../workers/sqlite-writer-worker.js', import.meta.url), 1);
+      return pool.run({ file: db.name, batch });
+    },
+    close: async () => {
+      const open = pool;
+      pool = undefined;
+      await open?.close();
+    },
+  };
+}
