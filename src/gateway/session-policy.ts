@@ -3,10 +3,18 @@ import type { Decision, EvaluateInput, PolicyConnection, PolicyDenyRule, PolicyG
 import { classify, type Classification, type Engine } from '../sql/index.js';
 import type { ControlPlane } from '../control/plane.js';
 import { policyConnection, policyPrincipal } from '../control/decide.js';
+import { statementShape } from './statement-shape.js';
+
+/** Shapes remembered per session before the memory starts over. */
+const MAX_SHAPES = 1000;
 
 interface Snapshot {
   generation: number;
   loadedAt: number;
+  /** The first instant after loading at which an expiry (principal, membership, grant) passes. */
+  nextExpiry: number;
+  /** Decisions by statement shape (statement-shape.ts); valid for this snapshot until nextExpiry. */
+  decisions: Map<string, StatementDecision>;
   principal: PolicyPrincipal;
   connection: PolicyConnection;
   grants: PolicyGrant[];
@@ -63,14 +71,38 @@ export class SessionPolicy {
     const where = connection ? policyConnection(connection) : previous?.connection ?? deletedConnection(this.connectionName, this.engine);
     const grants = connection ? await this.cp.policy.policyGrants(who.groups.map((g) => g.groupId)) : [];
     const denyRules = await this.cp.policy.policyDenyRules();
-    this.snapshot = { generation, loadedAt: performance.now(), principal: who, connection: where, grants, denyRules };
+    const nextExpiry = Math.min(
+      ...[who.expiresAt, ...who.groups.map((g) => g.expiresAt), ...grants.map((g) => g.expiresAt)]
+        .map((at) => (at === null ? Infinity : Date.parse(at)))
+        .filter((at) => at > now.getTime()),
+    );
+    this.snapshot = { generation, loadedAt: performance.now(), nextExpiry, decisions: new Map(), principal: who, connection: where, grants, denyRules };
   }
 
-  /** Classifies and decides one statement text; call `refresh()` first when `stale`. */
+  /**
+   * Classifies and decides one statement text; call `refresh()` first when `stale`. Texts of
+   * one shape (differing only in literal values) share one decision while the snapshot holds
+   * and no expiry has passed.
+   */
   decide(text: string): StatementDecision {
     const snapshot = this.snapshot;
     if (!snapshot) throw new Error('SessionPolicy.decide before refresh');
     const now = this.cp.now();
+    const shape = statementShape(text);
+    const fresh = now.getTime() < snapshot.nextExpiry;
+    if (shape !== null && fresh) {
+      const known = snapshot.decisions.get(shape);
+      if (known) return known;
+    }
+    const decided = this.evaluate(snapshot, text, now);
+    if (shape !== null && fresh) {
+      if (snapshot.decisions.size >= MAX_SHAPES) snapshot.decisions.clear();
+      snapshot.decisions.set(shape, decided);
+    }
+    return decided;
+  }
+
+  private evaluate(snapshot: Snapshot, text: string, now: Date): StatementDecision {
     const input: EvaluateInput = {
       principal: snapshot.principal,
       connection: snapshot.connection,

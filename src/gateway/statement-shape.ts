@@ -1,0 +1,113 @@
+/**
+ * The shape of a statement: its text with the numeric literals that cannot change what it
+ * does replaced by a marker, so that `… WHERE aid = 17` and `… WHERE aid = 42` share one
+ * cached decision. Clients that inline values (pgbench in simple mode, many ORMs) otherwise
+ * send a new text every time, and each would be parsed again.
+ *
+ * Deliberately narrow, because a wrong key would reuse a decision for a statement it does not
+ * fit:
+ * - only single SELECT, INSERT, UPDATE and DELETE statements (not WITH, EXPLAIN, SET, …);
+ * - only unsigned numbers right after an operator (= < > <= >= <> != + - * / %) or inside a
+ *   parenthesised list (after `(` or `,`): values that PostgreSQL compares, computes or stores,
+ *   never a name, an option or a count the classifier reads (EXPLAIN (ANALYZE 1) is excluded
+ *   by the first rule, LIMIT 5 and ORDER BY 1 by the second);
+ * - anything the lexer is not sure of (dollar quotes, E'' strings, a character that cannot
+ *   appear in SQL, an unterminated quote or comment, a second statement) gives null: no shape,
+ *   the statement is decided on its own.
+ * The lexical rules are PostgreSQL's (docs, "SQL Syntax" → "Lexical Structure").
+ */
+const MARK = '\u0001';
+const FIRST_WORDS = new Set(['select', 'insert', 'update', 'delete']);
+const BEFORE_VALUE = new Set(['=', '<', '>', '<=', '>=', '<>', '!=', '+', '-', '*', '/', '%', '(', ',']);
+const OPERATOR_CHARS = '+-*/<>=~!@#%^&|`?';
+
+const isIdentStart = (c: string) => /[A-Za-z_\u0080-\uffff]/.test(c);
+const isIdentChar = (c: string) => /[A-Za-z0-9_$\u0080-\uffff]/.test(c);
+const isDigit = (c: string) => c >= '0' && c <= '9';
+
+export function statementShape(text: string): string | null {
+  if (text.includes(MARK) || text.includes('$$')) return null;
+  const out: string[] = [];
+  let previous = ''; // the last significant token
+  let firstWord: string | undefined;
+  let i = 0;
+  let from = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text[i]!;
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f') {
+      i++;
+    } else if (c === '-' && text[i + 1] === '-') {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? n : end + 1;
+    } else if (c === '/' && text[i + 1] === '*') {
+      let depth = 1;
+      i += 2;
+      while (i < n && depth > 0) {
+        if (text[i] === '/' && text[i + 1] === '*') (depth++, (i += 2));
+        else if (text[i] === '*' && text[i + 1] === '/') (depth--, (i += 2));
+        else i++;
+      }
+      if (depth > 0) return null;
+    } else if (c === "'" || c === '"') {
+      // A quote right after E, U& or B/X prefixes changes the escaping rules: not handled.
+      if (c === "'" && i > 0 && /[A-Za-z0-9_&]/.test(text[i - 1]!)) return null;
+      i++;
+      for (;;) {
+        const end = text.indexOf(c, i);
+        if (end < 0) return null;
+        i = end + 1;
+        if (text[i] === c) i++; // '' or "" inside
+        else break;
+      }
+      previous = c;
+    } else if (isDigit(c) || (c === '.' && isDigit(text[i + 1] ?? ''))) {
+      const start = i;
+      while (i < n && isDigit(text[i]!)) i++;
+      if (text[i] === '.') for (i++; i < n && isDigit(text[i]!); ) i++;
+      if (text[i] === 'e' || text[i] === 'E') {
+        const save = i;
+        i++;
+        if (text[i] === '+' || text[i] === '-') i++;
+        if (!isDigit(text[i] ?? '')) i = save;
+        while (i < n && isDigit(text[i]!)) i++;
+      }
+      if (i < n && (isIdentChar(text[i]!) || text[i] === '.')) return null; // 0x1F, 1abc, 1.2.3: not sure
+      if (BEFORE_VALUE.has(previous)) {
+        out.push(text.slice(from, start), MARK);
+        from = i;
+      }
+      previous = '0';
+    } else if (isIdentStart(c)) {
+      const start = i;
+      while (i < n && isIdentChar(text[i]!)) i++;
+      const word = text.slice(start, i).toLowerCase();
+      firstWord ??= word;
+      previous = word;
+    } else if (c === '$') {
+      // $1 parameters are fine; $tag$ quoting is not handled.
+      i++;
+      if (!isDigit(text[i] ?? '')) return null;
+      while (i < n && isDigit(text[i]!)) i++;
+      previous = '$';
+    } else if (c === ';') {
+      // Only a trailing semicolon (then whitespace or comments) is allowed: one statement.
+      const rest = text.slice(i + 1);
+      if (!/^(\s|--[^\n]*(\n|$))*$/.test(rest)) return null;
+      i = n;
+    } else if (OPERATOR_CHARS.includes(c)) {
+      const start = i;
+      while (i < n && OPERATOR_CHARS.includes(text[i]!) && !(text[i] === '-' && text[i + 1] === '-') && !(text[i] === '/' && text[i + 1] === '*')) i++;
+      previous = text.slice(start, i);
+    } else if ('(),[]:.'.includes(c)) {
+      previous = c;
+      i++;
+    } else {
+      return null; // a character outside the lexical structure: let the parser judge it alone
+    }
+  }
+  if (firstWord === undefined || !FIRST_WORDS.has(firstWord)) return null;
+  if (from === 0) return text;
+  out.push(text.slice(from));
+  return out.join('');
+}
