@@ -114,7 +114,7 @@ let saltOffset = 0;
  * the CSPRNG instead of one per event); each pool is a new buffer, never refilled, so a
  * salt handed out earlier never changes.
  */
-function newSalt(): Buffer {
+export function newSalt(): Buffer {
   if (saltOffset + SALT_BYTES > saltPool.length) {
     saltPool = randomFillSync(Buffer.allocUnsafe(SALT_POOL_BYTES));
     saltOffset = 0;

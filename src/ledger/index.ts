@@ -1,5 +1,8 @@
 export { Ledger, ORIGIN_META_KEY, type LedgerOptions } from './ledger.js';
-export { prepareEntry, payloadCommitment, canonicalJson, MAX_ENTRY_BYTES, MAX_PAYLOAD_BYTES } from './event.js';
+export { prepareEntry, payloadCommitment, canonicalJson, newSalt, MAX_ENTRY_BYTES, MAX_PAYLOAD_BYTES } from './event.js';
+export { jcs } from './jcs.js';
+export { nowIso } from './event-check.js';
+export { leafHash } from './merkle/index.js';
 export type { LedgerEvent, LedgerEventInput, PreparedEntry } from './event.js';
 export { ledgerRepo, type LedgerRepo } from './repo/index.js';
 export { inclusionProof, consistencyProof, type InclusionProof, type ConsistencyProof } from './proofs.js';

@@ -24,6 +24,7 @@ import type { UpstreamConnection } from './upstream.js';
 import { ResponseTracker, type Expected, type Recorded } from './responses.js';
 import { errorFields, fatalFields } from './errors.js';
 import { coalesce } from './coalesce.js';
+import { QueryEntryBuilder } from '../query-entry.js';
 
 export interface SessionDeps {
   cp: ControlPlane;
@@ -73,6 +74,7 @@ export class PostgresSession implements LiveSession {
   private readonly clientReader: FrameReader;
   private readonly upstreamReader: FrameReader;
   private readonly tracker: ResponseTracker;
+  private readonly entries: QueryEntryBuilder;
   private readonly statements = new Map<string, string>();
   private readonly portals = new Map<string, PortalState>();
   private readonly pauses = new Set<string>();
@@ -97,6 +99,7 @@ export class PostgresSession implements LiveSession {
   ) {
     this.clientReader = new FrameReader({ maxMessageBytes: deps.maxMessageBytes });
     this.upstreamReader = new FrameReader();
+    this.entries = new QueryEntryBuilder(identity);
     this.tracker = new ResponseTracker((rec, outcome) => deps.outcomes.add(rec.entry, identity.sessionId, outcome));
   }
 
@@ -339,7 +342,7 @@ export class PostgresSession implements LiveSession {
       this.refuse(kind, this.denialFields(decided));
       return undefined;
     }
-    const entry = this.deps.ledger.append(queryEvent(this.identity, decided, statement));
+    const entry = this.appendQuery(decided, statement);
     const rec: Recorded = { entry, started: performance.now(), tags: [] };
     const expected: Expected = { kind, rec };
     if (this.deps.auditMode === 'async') {
@@ -355,7 +358,12 @@ export class PostgresSession implements LiveSession {
   }
 
   private appendDenial(decided: StatementDecision, statement: Parameters<typeof queryEvent>[2]): void {
-    this.deps.ledger.append(queryEvent(this.identity, decided, statement)).catch(() => undefined);
+    this.appendQuery(decided, statement).catch(() => undefined);
+  }
+
+  private appendQuery(decided: StatementDecision, statement: Parameters<typeof queryEvent>[2]): Promise<number> {
+    const prepared = this.entries.build(decided, statement);
+    return prepared ? this.deps.ledger.appendPrepared([prepared]) : this.deps.ledger.append(queryEvent(this.identity, decided, statement));
   }
 
   /** Sends the upstream a message it will refuse, standing in for the client's refused one. */
