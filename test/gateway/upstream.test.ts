@@ -320,6 +320,18 @@ describe('connectUpstream refuses servers that misbehave', () => {
     return { ...system, port: (server.address() as AddressInfo).port, password: 'secret', connectTimeoutMs: 2000 };
   }
 
+  it('hands over the bytes that came after ReadyForQuery in the same read', async () => {
+    const notice = be.noticeResponse({ severity: 'NOTICE', code: '00000', message: 'after ready' });
+    const t = await scripted((s) =>
+      s.write(Buffer.concat([be.authenticationOk(), be.parameterStatus('server_version', '99.0'), be.backendKeyData(7, Buffer.alloc(32, 1)), be.readyForQuery('I'), notice])),
+    );
+    const conn = await connectUpstream(t);
+    assert.deepEqual(conn.remainder, notice);
+    assert.deepEqual(conn.backendKey, { pid: 7, secret: Buffer.alloc(32, 1) });
+    assert.equal(conn.parameters.get('server_version'), '99.0');
+    conn.socket.destroy();
+  });
+
   it('AuthenticationOk in the middle of SCRAM (the server never proved it knows the password)', async () => {
     const t = await scripted((socket, n) => socket.write(n === 0 ? be.authenticationSASL(['SCRAM-SHA-256']) : be.authenticationOk()));
     await rejectsUpstream(t, /ended SCRAM authentication without proving/);

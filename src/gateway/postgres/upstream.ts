@@ -162,9 +162,12 @@ async function dial(target: UpstreamTarget, peer: string, sockets: Socket[]): Pr
         parameters.set(name, value);
         break;
       }
-      case BE.BackendKeyData:
-        backendKey = parseBackendKeyData(frame.body);
+      case BE.BackendKeyData: {
+        const key = parseBackendKeyData(frame.body);
+        // A copy: the key lives as long as the connection, the chunk it came in need not.
+        backendKey = { pid: key.pid, secret: Buffer.from(key.secret) };
         break;
+      }
       case BE.NegotiateProtocolVersion:
         // The server speaks an older minor version (or refuses our _pq_ options, which we send none of).
         protocolMinor = Math.min(protocolMinor, parseNegotiateProtocolVersion(frame.body).newestMinor);

@@ -8,7 +8,7 @@ import * as fe from './frontend.js';
  * startup phase, a row description, a large DataRow, errors and notices).
  */
 
-/** A DataRow with one text column of `size` bytes. */
+/** A DataRow with these column values (null: SQL NULL). */
 export function dataRow(values: (Buffer | null)[]): Buffer {
   const w = new MessageWriter(be.BE.DataRow, 16).uint16(values.length);
   for (const v of values) {
