@@ -4,6 +4,7 @@ import { ControlError } from '../control/errors.js';
 import { LedgerError } from '../ledger/index.js';
 import { initSql } from '../sql/index.js';
 import { PolicyInputError } from '../policy/index.js';
+import { SessionRegistry } from '../gateway/sessions.js';
 import { bearerAuth } from './auth.js';
 import { FailureThrottle } from './throttle.js';
 import { openApiDocument } from './openapi.js';
@@ -15,6 +16,7 @@ import { grantRoutes } from './routes/grants.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { policyRoutes } from './routes/policy.js';
+import { sessionRoutes } from './routes/sessions.js';
 
 export const API_VERSION = '0.1.0';
 /** Admin bodies are small; anything bigger is a mistake or an attack. */
@@ -24,6 +26,8 @@ export interface ApiOptions {
   /** Logs one line per request (method, path, status, time); never headers or bodies. */
   log?: boolean | { level: string; stream: NodeJS.WritableStream };
   throttle?: FailureThrottle;
+  /** The live sessions of this process's gateways (none when absent: an API without gateways). */
+  sessions?: SessionRegistry;
 }
 
 /** The admin API: Fastify under /api/v1, bearer tokens, problem+json errors (RFC 9457). */
@@ -65,7 +69,8 @@ export async function buildApi(cp: ControlPlane, options: ApiOptions = {}): Prom
   await app.register(
     async (api) => {
       api.get('/health', async () => ({ status: 'ok', ledger_size: cp.ledger.size }));
-      for (const add of [userRoutes, groupRoutes, connectionRoutes, grantRoutes, tokenRoutes, ledgerRoutes, policyRoutes]) add(api, cp, routes);
+      const sessions = sessionRoutes(options.sessions ?? new SessionRegistry());
+      for (const add of [userRoutes, groupRoutes, connectionRoutes, grantRoutes, tokenRoutes, sessions, ledgerRoutes, policyRoutes]) add(api, cp, routes);
       const document = openApiDocument(routes, API_VERSION);
       api.get('/openapi.json', async () => document);
     },

@@ -5,8 +5,8 @@ import type { AnyRoute } from './route.js';
  * The OpenAPI 3.1 document, built from the same route table and zod schemas that validate
  * requests, so the two cannot drift apart. OpenAPI 3.1 uses JSON Schema 2020-12 as is.
  */
-const jsonSchema = (schema: z.ZodType) => {
-  const { $schema: _s, ...rest } = z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' });
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output' = 'input') => {
+  const { $schema: _s, ...rest } = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' });
   return rest;
 };
 
@@ -39,7 +39,10 @@ export function openApiDocument(routes: readonly AnyRoute[], version: string): o
         ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } } }
         : {}),
       responses: {
-        [status]: status === '204' ? { description: 'Done' } : { description: 'OK', content: { 'application/json': {} } },
+        [status]:
+          status === '204'
+            ? { description: 'Done' }
+            : { description: 'OK', content: { 'application/json': route.response ? { schema: jsonSchema(route.response, 'output') } : {} } },
         '400': problem,
         '401': problem,
         '403': problem,
@@ -53,7 +56,7 @@ export function openApiDocument(routes: readonly AnyRoute[], version: string): o
     info: {
       title: 'Gatehouse admin API',
       version,
-      description: 'Identities, groups, connections, grants, deny rules, tokens, the audit ledger and the access inventory.',
+      description: 'Identities, groups, connections, grants, deny rules, tokens, live sessions, the audit ledger and the access inventory.',
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],

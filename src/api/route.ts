@@ -33,6 +33,8 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType 
   query?: Q;
   /** Status of a success; 204 sends no body. */
   status?: number;
+  /** The success body's schema, for the OpenAPI document only (responses are not re-validated). */
+  response?: z.ZodType;
   handler(ctx: RouteContext<B extends z.ZodType ? z.output<B> : undefined, Q extends z.ZodType ? z.output<Q> : undefined>): Promise<unknown>;
 }
 

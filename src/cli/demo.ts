@@ -1,106 +1,103 @@
-import { cpSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
-import { Command } from 'commander';
-import { SQLITE_FILE } from '../store/index.js';
-import { openCheckpoint, parseVerifierKey } from '../ledger/note/index.js';
-import { verifyInclusion } from '../ledger/merkle/index.js';
-import {
-  bundleSource,
-  exportBundle,
-  formatReport,
-  inclusionProof,
-  redactPayload,
-  storeSource,
-  verifyLog,
-} from '../ledger/index.js';
-import { action, openLedger, openLedgerStore } from './context.js';
-import { demoEvents } from './demo-events.js';
+import { Command, Option } from 'commander';
+import { startDemo, type RunningDemo } from '../demo/start.js';
+import { runThroughGateway } from '../demo/examples.js';
+import { outcomeText, setupText, stoppedText } from '../demo/banner.js';
+import { DEMO_STATEMENTS } from '../demo/seed.js';
+import { action, CliError } from './context.js';
+import { useEmbeddedStoreOnly } from './embedded-only.js';
+import { parseListen, type Listen } from './listen.js';
+import { withGatewayOptions, type GatewayFlags } from './gateway-options.js';
 
-const say = (text = '') => process.stdout.write(`${text}\n`);
-const indent = (text: string) => text.trimEnd().replace(/^/gm, '    ');
-
-/**
- * `npm start`: until the gateway exists, a tour of the ledger on the embedded store — append,
- * checkpoint, prove, redact, export, and a tamper being caught.
- */
-export function demoCommand(): Command {
-  return new Command('demo')
-    .description('a short tour of the audit ledger on a fresh embedded store')
-    .option('--events <n>', 'how many events to append', (v) => Number(v), 1000)
-    .action(action(async (flags: { events: number }) => runDemo(flags.events)));
+interface DemoFlags extends GatewayFlags {
+  httpListen?: Listen;
+  dataDir?: string;
+  exitAfterSetup?: boolean;
+  log?: boolean;
 }
 
-async function runDemo(count: number): Promise<number> {
-  const home = mkdtempSync(join(tmpdir(), 'gatehouse-demo-'));
-  const dataDir = join(home, 'data');
-  const witnessDir = join(home, 'witness');
-  say(`Gatehouse audit ledger demo — working in ${home}\n`);
+const say = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 
-  const opened = await openLedger({ dataDir, witnessDir: [witnessDir] }, { create: true });
-  const { ledger, repo } = opened;
-  say(`1. Append ${count} audit events (logins and statements; statement text kept apart as payloads)`);
-  const started = performance.now();
-  const indexes = await Promise.all(demoEvents(count).map((e) => ledger.append(e)));
-  say(`   ${indexes.length} entries durable in ${(performance.now() - started).toFixed(0)} ms (group commit)\n`);
+/**
+ * `gatehouse demo` (`npm start`): Gatehouse on a throwaway embedded store, in front of an
+ * embedded PostgreSQL (PGlite) with sample data and seeded users, until Ctrl-C.
+ */
+export function demoCommand(): Command {
+  const command: Command = withGatewayOptions(
+    new Command('demo').description(
+      'run Gatehouse in front of an embedded sample PostgreSQL with seeded users, groups and grants, until Ctrl-C',
+    ),
+  )
+    .addOption(
+      new Option('--http-listen <host:port>', 'where the admin API listens (default 127.0.0.1:8080, or a free port if taken)').argParser(
+        parseListen,
+      ),
+    )
+    .option('--data-dir <dir>', 'keep the demo state here (created, or reused from an earlier run) instead of a new temporary folder')
+    .option('--exit-after-setup', 'set everything up, run the allowed and the denied example through the gateway, print them, stop')
+    .option('--log', "print the gateway's log lines (logins, decisions) as JSON to stderr");
+  // The default gateway port moves to a free one when taken; a port the user gave does not.
+  return command.action(action((flags: DemoFlags) => runDemo(flags, command.getOptionValueSource('pgListen') !== 'default')));
+}
 
-  const checkpoint = (await ledger.checkpoint())!;
-  say('2. The signed checkpoint (C2SP tlog-checkpoint in a signed note), also written to the witness folder:');
-  say(`${indent(checkpoint.note)}\n`);
-
-  const probe = Math.min(421, count - 1);
-  const proof = await inclusionProof(repo, probe, checkpoint.size);
-  const { checkpoint: signed } = openCheckpoint(checkpoint.note, [parseVerifierKey(ledger.verifierKey)]);
-  const included = verifyInclusion(
-    probe,
-    signed.size,
-    Buffer.from(proof.leaf_hash, 'base64'),
-    proof.hashes.map((h) => Buffer.from(h, 'base64')),
-    signed.rootHash,
-  );
-  say(`3. Inclusion proof of entry ${probe}: ${proof.hashes.length} hashes; checked against the signed root: ${included ? 'valid' : 'INVALID'}\n`);
-
-  const redaction = await redactPayload(ledger, 7, 'erasure request #1042', { id: 'dpo', kind: 'human', name: 'Data Protection Officer' });
-  say(`4. Redact the statement text of entry 7 (an erasure request): recorded as entry ${redaction};`);
-  say('   the leaf keeps its salted commitment, so every proof still holds.\n');
-  await opened.close();
-
-  const bundleDir = join(home, 'bundle');
-  const reader = await openLedgerStore({ dataDir }, { mustExist: true });
-  const summary = await exportBundle(reader.repo, bundleDir);
-  const storeReport = await verifyLog(storeSource(reader.repo, `the store in ${dataDir}`));
-  await reader.close();
-  say(`5. Verify the store (every leaf recomputed, tree rebuilt, signatures, payload commitments):`);
-  say(`${indent(formatReport(storeReport))}\n`);
-  say(`6. Export a bundle for the auditor (${summary.size} entries) and verify it without the store:`);
-  say(`${indent(formatReport(await verifyLog(bundleSource(bundleDir))))}\n`);
-
-  const tamperedDir = join(home, 'tampered');
-  cpSync(dataDir, tamperedDir, { recursive: true });
-  const db = new BetterSqlite3(join(tamperedDir, SQLITE_FILE));
-  const tamper = db.prepare(
-    "UPDATE ledger_entries SET entry = CAST(replace(CAST(entry AS TEXT), 'orders-prod', 'orders-test') AS BLOB) WHERE idx = ?",
-  );
-  say(`7. Someone with database access edits entry ${probe} in a copy of the store.`);
-  try {
-    tamper.run(probe);
-  } catch (error) {
-    say(`   The store refuses: ${(error as Error).message}`);
+async function runDemo(flags: DemoFlags, pgListenGiven: boolean): Promise<number> {
+  useEmbeddedStoreOnly('demo');
+  if (flags.pgRequireTls) {
+    // The demo makes no certificate; requiring TLS would refuse every client.
+    throw new CliError('the demo serves PostgreSQL clients without TLS; --pg-require-tls is for gatehouse serve');
   }
-  db.exec('DROP TRIGGER ledger_entries_refuse_update');
-  tamper.run(probe);
-  db.close();
-  say('   As the database owner they drop the trigger and change it anyway. Verify:');
-  const tampered = await openLedgerStore({ dataDir: tamperedDir }, { mustExist: true });
-  const report = await verifyLog(storeSource(tampered.repo, `the tampered copy`), { witnessed: [] });
-  await tampered.close();
-  say(`${indent(formatReport(report, 4))}\n`);
+  const dataDir = flags.dataDir ?? join(mkdtempSync(join(tmpdir(), 'gatehouse-demo-')), 'data');
+  say('Starting the Gatehouse demo (the first start loads PGlite, a few seconds)…');
+  const demo = await startDemo({
+    dataDir,
+    pgListen: flags.pg ? { ...flags.pgListen, explicit: pgListenGiven } : null,
+    auditMode: flags.auditMode,
+    httpListen: { ...(flags.httpListen ?? { host: '127.0.0.1', port: 8080 }), explicit: flags.httpListen !== undefined },
+    ...(flags.log ? { onGatewayLog: (line: Record<string, unknown>) => process.stderr.write(`${JSON.stringify(line)}\n`) } : {}),
+    onStep: (text) => say(`  … ${text}`),
+  });
+  say('');
+  say(setupText(demo));
 
-  say('Try it yourself:');
-  say(`    node dist/src/cli/main.js ledger verify --data-dir ${dataDir} --witness ${witnessDir}`);
-  say(`    node dist/src/cli/main.js ledger verify --data-dir ${tamperedDir}`);
-  say(`    node dist/src/cli/main.js ledger proof --data-dir ${dataDir} --index ${probe}`);
-  say(`    node dist/src/cli/main.js ledger verify --bundle ${bundleDir}`);
+  if (flags.exitAfterSetup) {
+    const failed = await runExamples(demo).catch(async (error) => {
+      await demo.stop();
+      throw error;
+    });
+    say(stoppedText(await demo.stop(), demo.dataDir));
+    return failed ? 1 : 0;
+  }
+
+  say('\nRunning. Press Ctrl-C to stop.');
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  say(`\n${signal}: stopping the gateway, the admin API and PGlite, then signing the final checkpoint…`);
+  say(stoppedText(await demo.stop(), demo.dataDir));
   return 0;
+}
+
+/**
+ * The two examples, run by the demo itself through the gateway as alice. Returns true when
+ * they did not come out as the demo promises (allowed rows; denied with 42501).
+ */
+async function runExamples(demo: RunningDemo): Promise<boolean> {
+  if (!demo.gateway) {
+    say('The examples need the PostgreSQL gateway, which is off (--no-pg); skipped.\n');
+    return false;
+  }
+  say('\nRunning the two examples through the gateway as alice (pg driver):');
+  const [allowed, denied] = await runThroughGateway(
+    demo.gateway,
+    { user: 'alice', password: demo.seed.passwords.alice, connection: demo.seed.connection },
+    [DEMO_STATEMENTS.allowed, DEMO_STATEMENTS.denied],
+  );
+  say(outcomeText('allowed', allowed!));
+  say(outcomeText('denied', denied!));
+  const asPromised = allowed!.ok && !denied!.ok && denied!.code === '42501';
+  if (!asPromised) process.stderr.write('gatehouse demo: the examples did not come out as expected (allowed rows; denied with 42501)\n');
+  return !asPromised;
 }

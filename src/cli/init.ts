@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { describeStore } from '../config/store.js';
+import { describeStore, resolveStoreConfig } from '../config/store.js';
 import { keyFilePath } from '../ledger/index.js';
 import { SYSTEM_ACTOR } from '../control/plane.js';
 import { createPrincipal } from '../control/principals.js';
@@ -7,29 +7,40 @@ import { createToken } from '../control/tokens.js';
 import { parseInput, principalCreate } from '../control/inputs.js';
 import { action, CliError, withStoreOptions, withWitnessOptions } from './context.js';
 import { openControlPlane, withMasterKeyOption, type ControlFlags } from './control.js';
+import { checkTlsFlags, describeCertificate, ensureTlsCertificate, withTlsOptions, type TlsFlags } from './tls.js';
 
-interface InitFlags extends ControlFlags {
+interface InitFlags extends ControlFlags, TlsFlags {
   origin?: string;
   /** false with --no-admin. */
   admin?: string | false;
   email?: string;
+  tlsHostname?: string[];
 }
 
 /**
  * `gatehouse init`: the data directory, the store (migrated), the ledger signing key, the
- * master key and the first admin, whose token is printed once on a line `token: …`.
+ * master key, the gateways' TLS certificate (self-signed unless one is given) and the first
+ * admin, whose token is printed once on a line `token: …`.
  * Safe to run again: it creates only what is missing and says what it found.
  */
 export function initCommand(): Command {
-  return withMasterKeyOption(
-    withWitnessOptions(
-      withStoreOptions(
-        new Command('init')
-          .description('create the data directory, the store, the keys and the first admin (prints its token once)')
-          .addOption(new Option('--origin <name>', 'the ledger origin (log name in checkpoints); default: a unique name'))
-          .addOption(new Option('--admin <name>', 'name of the first admin (default: admin)'))
-          .addOption(new Option('--no-admin', 'create no admin (a ledger-only store, or admins to come later)'))
-          .addOption(new Option('--email <address>', 'email of the first admin')),
+  return withTlsOptions(
+    withMasterKeyOption(
+      withWitnessOptions(
+        withStoreOptions(
+          new Command('init')
+            .description('create the data directory, the store, the keys, the TLS certificate and the first admin (prints its token once)')
+            .addOption(new Option('--origin <name>', 'the ledger origin (log name in checkpoints); default: a unique name'))
+            .addOption(new Option('--admin <name>', 'name of the first admin (default: admin)'))
+            .addOption(new Option('--no-admin', 'create no admin (a ledger-only store, or admins to come later)'))
+            .addOption(new Option('--email <address>', 'email of the first admin'))
+            .addOption(
+              new Option(
+                '--tls-hostname <name...>',
+                'more names or addresses for the self-signed certificate (it always has localhost, 127.0.0.1, ::1 and this machine\'s name)',
+              ),
+            ),
+        ),
       ),
     ),
   ).action(
@@ -38,6 +49,8 @@ export function initCommand(): Command {
         flags.admin === false
           ? undefined
           : parseInput(principalCreate, { name: flags.admin ?? 'admin', role: 'admin', ...(flags.email ? { email: flags.email } : {}) });
+      const hostnames = flags.tlsHostname ?? [];
+      const given = checkTlsFlags(flags, resolveStoreConfig(flags).dataDir, hostnames);
       const opened = await openControlPlane(flags, { create: true, ...(flags.origin ? { origin: flags.origin } : {}) });
       try {
         const { cp, ledger } = opened;
@@ -52,6 +65,9 @@ export function initCommand(): Command {
           `verifier key: ${ledger.verifierKey}`,
           `master key: ${cp.masterKey.source}${opened.masterKeyCreated ? ' (created, mode 0600)' : ' (existing)'}`,
         ];
+        // Before the admin: a failure here must not come after a token that was never printed.
+        const certificate = given ?? (await ensureTlsCertificate(opened.config.dataDir, hostnames));
+        lines.push(...describeCertificate(certificate));
         const principals = await cp.identity.principals(cp.now());
         if (principals.length === 0 && admin) {
           const created = await createPrincipal(cp, SYSTEM_ACTOR, admin);

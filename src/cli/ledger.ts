@@ -1,8 +1,9 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { consistencyProof, exportBundle, inclusionProof, redactPayload } from '../ledger/index.js';
 import { appendFromStdin } from './ledger-append.js';
 import { verifyCommand } from './ledger-verify.js';
 import { rotateKey } from './ledger-rotate.js';
+import { runLedgerTour } from './ledger-tour.js';
 import {
   action,
   CliError,
@@ -22,6 +23,13 @@ async function withFreshCheckpoint(flags: WriterFlags, sign: boolean): Promise<v
   if (!sign) return;
   const opened = await openLedger(flags, { create: false });
   await opened.close(); // close() signs the checkpoint of everything committed
+}
+
+/** The tour redacts entry 7 and proves entry min(421, n - 1), so it needs a few entries. */
+function parseTourEvents(value: string): number {
+  const n = parseIndex('--events')(value);
+  if (n < 10) throw new InvalidArgumentError('--events must be at least 10.');
+  return n;
 }
 
 export function ledgerCommand(): Command {
@@ -158,6 +166,12 @@ export function ledgerCommand(): Command {
         .description('replace the signing key; checkpoints signed by the old key stay verifiable'),
     ),
   ).action(action((flags: WriterFlags) => rotateKey(flags)));
+
+  ledger
+    .command('tour')
+    .description('a short tour of the ledger on a fresh embedded store in a temporary folder: append, checkpoint, prove, redact, export, tamper')
+    .option('--events <n>', 'how many events to append (at least 10)', parseTourEvents, 1000)
+    .action(action(async (flags: { events: number }) => runLedgerTour(flags.events)));
 
   return ledger;
 }

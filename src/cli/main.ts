@@ -10,6 +10,7 @@ import { connectionsCommand } from './admin/connections.js';
 import { grantsCommand } from './admin/grants.js';
 import { denyRulesCommand } from './admin/deny-rules.js';
 import { tokensCommand } from './admin/tokens.js';
+import { sessionsCommand } from './admin/sessions.js';
 import { policyCommand } from './admin/policy.js';
 import { inventoryCommand } from './admin/inventory.js';
 
@@ -29,6 +30,7 @@ program.addCommand(connectionsCommand());
 program.addCommand(grantsCommand());
 program.addCommand(denyRulesCommand());
 program.addCommand(tokensCommand());
+program.addCommand(sessionsCommand());
 program.addCommand(policyCommand());
 program.addCommand(inventoryCommand());
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,7 +59,7 @@ describe('gatehouse admin CLI against a running server (SQLite store)', () => {
     assert.equal(init.status, 0, init.stderr);
     adminToken = /^token: (ghk_\S+)$/m.exec(init.stdout)?.[1] ?? assert.fail(`no token line in:\n${init.stdout}`);
 
-    serve = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir, '--http-listen', '127.0.0.1:0', '--log'], {
+    serve = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir, '--http-listen', '127.0.0.1:0', '--pg-listen', '127.0.0.1:0', '--log'], {
       env: { ...process.env, GATEHOUSE_DATA_DIR: '', GATEHOUSE_DATABASE_URL: '', GATEHOUSE_TOKEN: '', GATEHOUSE_URL: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -276,7 +276,11 @@ describe('gatehouse admin CLI against a running server (SQLite store)', () => {
     assert.match(serveErr, /"url":"\/api\/v1\/connections"/);
 
     const everything = [...printed, serveOut, serveErr].join('\n');
-    const store = readdirSync(dataDir).map((f) => readFileSync(join(dataDir, f)).toString('latin1')).join('\n');
+    const store = readdirSync(dataDir, { recursive: true, encoding: 'utf8' })
+      .map((f) => join(dataDir, f))
+      .filter((f) => statSync(f).isFile()) // every file, the tls/ folder's too
+      .map((f) => readFileSync(f).toString('latin1'))
+      .join('\n');
     for (const secret of [UPSTREAM_PASSWORD, NEW_UPSTREAM_PASSWORD, ALICE_PASSWORD]) {
       assert.ok(!everything.includes(secret), 'a password was printed');
       assert.ok(!store.includes(secret), 'a password is in the store in clear');

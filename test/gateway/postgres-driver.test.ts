@@ -80,15 +80,34 @@ describe('postgres gateway: live changes, cancel and errors', () => {
     }
   });
 
-  test('disabling a user denies their live session from the next statement on', async () => {
+  test('disabling a user ends their live sessions at once, and they cannot log in again', async () => {
     const client = await gw.client('bob');
+    const ended = new Promise<any>((resolve) => client.on('error', resolve));
     try {
       await client.query('SELECT 1');
       await updatePrincipal(gw.api.cp, SYSTEM_ACTOR, 'bob', parseInput(principalUpdate, { status: 'disabled' }));
-      await assert.rejects(client.query('SELECT 1'), (e: any) => e.code === '42501' && /disabled/.test(e.message));
+      const error = await ended;
+      assert.equal(error.code, '57P01');
+      assert.match(error.message, /disabled/);
+      await assert.rejects(gw.client('bob'), { code: '28P01' });
     } finally {
       await client.end().catch(() => undefined);
       await updatePrincipal(gw.api.cp, SYSTEM_ACTOR, 'bob', parseInput(principalUpdate, { status: 'active' }));
+    }
+  });
+
+  test('an account that expires by the clock is denied from its next statement on', async () => {
+    const client = await gw.client('bob');
+    try {
+      await client.query('SELECT 1');
+      const soon = new Date(gw.api.clock.current.getTime() + 60_000).toISOString();
+      await updatePrincipal(gw.api.cp, SYSTEM_ACTOR, 'bob', parseInput(principalUpdate, { expires_at: soon }));
+      await client.query('SELECT 1');
+      gw.api.clock.advance(120_000);
+      await assert.rejects(client.query('SELECT 1'), (e: any) => e.code === '42501' && /expired/.test(e.message));
+    } finally {
+      await client.end().catch(() => undefined);
+      await updatePrincipal(gw.api.cp, SYSTEM_ACTOR, 'bob', parseInput(principalUpdate, { expires_at: null }));
     }
   });
 

@@ -9,6 +9,8 @@ import { createPrincipal } from '../../src/control/principals.js';
 import { createToken } from '../../src/control/tokens.js';
 import { parseInput, principalCreate } from '../../src/control/inputs.js';
 import type { MasterKey } from '../../src/connections/master-key.js';
+import { SessionRegistry } from '../../src/gateway/sessions.js';
+import { terminateSessionsOnDisable, type LiveChanges } from '../../src/gateway/live-changes.js';
 import { makeTestStore, type StoreKind, type TestStore } from './stores.js';
 import { openTestLedger, type OpenTestLedger } from './ledger.js';
 
@@ -29,6 +31,9 @@ export interface TestApi {
   app: FastifyInstance;
   clock: TestClock;
   adminToken: string;
+  /** The live-session registry the API shows, wired as serve wires it (disabled accounts lose their sessions). */
+  sessions: SessionRegistry;
+  liveChanges: LiveChanges;
   /** Every line the server logged. */
   logs: string[];
   /** fetch against the API with a bearer token (or none); JSON bodies in and out. */
@@ -39,7 +44,7 @@ export interface TestApi {
 }
 
 /** The real API over HTTP on loopback, on a fresh store of the given kind. Cheap scrypt keeps tests fast. */
-export async function startTestApi(kind: StoreKind, options: { throttle?: FailureThrottle } = {}): Promise<TestApi> {
+export async function startTestApi(kind: StoreKind, options: { throttle?: FailureThrottle; sessions?: SessionRegistry } = {}): Promise<TestApi> {
   const test = await makeTestStore(kind);
   const opened = await openTestLedger(test);
   const key = randomBytes(32);
@@ -57,7 +62,9 @@ export async function startTestApi(kind: StoreKind, options: { throttle?: Failur
       done();
     },
   });
-  const app = await buildApi(cp, { log: { level: 'info', stream }, throttle: options.throttle ?? new FailureThrottle(1000) });
+  const sessions = options.sessions ?? new SessionRegistry();
+  const liveChanges = terminateSessionsOnDisable(cp, sessions);
+  const app = await buildApi(cp, { log: { level: 'info', stream }, throttle: options.throttle ?? new FailureThrottle(1000), sessions });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/v1`;
 
@@ -89,11 +96,15 @@ export async function startTestApi(kind: StoreKind, options: { throttle?: Failur
     app,
     clock,
     adminToken,
+    sessions,
+    liveChanges,
     logs,
     call,
     principal,
     close: async () => {
       await app.close();
+      liveChanges.stop();
+      await liveChanges.settled();
       await opened.close();
       await test.cleanup();
     },

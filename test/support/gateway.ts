@@ -17,7 +17,7 @@ import {
   principalCreate,
 } from '../../src/control/inputs.js';
 import type { AuditMode, Gateway } from '../../src/gateway/engine.js';
-import { SessionRegistry } from '../../src/gateway/sessions.js';
+import type { SessionRegistry } from '../../src/gateway/sessions.js';
 import { createPostgresGateway, type PostgresGatewayOptions } from '../../src/gateway/postgres/index.js';
 import { FailureThrottle } from '../../src/api/throttle.js';
 import { startTestApi, type TestApi } from './api.js';
@@ -96,7 +96,7 @@ export async function startTestGateway(
   await createDenyRule(cp, SYSTEM_ACTOR, parseInput(denyRuleCreate, { name: 'no-unbounded-writes', on: { tags: { env: 'test' } }, match: { kind: 'no_where' } }));
   const aliceToken = (await createToken(cp, SYSTEM_ACTOR, { name: 'psql', principal: 'alice' })).token;
 
-  const sessions = new SessionRegistry();
+  const sessions = api.sessions; // wired as serve wires it: disabled accounts lose their sessions
   const gateway = createPostgresGateway({
     cp,
     sessions,
@@ -147,8 +147,16 @@ export async function startTestGateway(
 }
 
 export function runPsql(args: string[], input?: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run('psql', args, input, env);
+}
+
+/**
+ * Runs a client program without blocking the event loop: the gateway under test lives in
+ * this same process, so a synchronous spawn would leave it unable to answer.
+ */
+export function run(program: string, args: string[], input?: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('psql', args, { env: { ...process.env, PGCONNECT_TIMEOUT: '10', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(program, args, { env: { ...process.env, PGCONNECT_TIMEOUT: '10', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

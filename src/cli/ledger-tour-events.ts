@@ -1,4 +1,4 @@
-/** Plausible audit events for the demo: people and a service logging in and running statements. */
+/** Plausible audit events for the ledger tour: people and a service logging in and running statements. */
 const people = [
   { id: 'u-alice', kind: 'human', name: 'alice', groups: ['analysts'] },
   { id: 'u-bob', kind: 'human', name: 'bob', groups: ['engineers'] },
@@ -12,7 +12,7 @@ const statements = [
   'INSERT INTO staging.events (kind) VALUES (\'import\')',
 ];
 
-export function demoEvents(count: number): unknown[] {
+export function tourEvents(count: number): unknown[] {
   const start = Date.now() - count * 1000;
   return Array.from({ length: count }, (_, i) => {
     const actor = people[i % people.length]!;

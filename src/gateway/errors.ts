@@ -1,0 +1,8 @@
+/**
+ * Errors of the gateways' set-up, shared by every engine: the operator reads them at start-up
+ * (`gatehouse init`, `gatehouse serve`), so each names the file and the fix. Errors of the wire
+ * protocols live with each engine's codec.
+ */
+export class TlsError extends Error {
+  override name = 'TlsError';
+}
