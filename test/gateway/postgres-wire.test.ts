@@ -2,7 +2,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { connectUpstream, type UpstreamConnection } from '../../src/gateway/postgres/upstream.js';
-import { BE, FrameReader, parseErrorFields, query, type Frame } from '../../src/gateway/postgres/codec/index.js';
+import { BE, bind, execute, FrameReader, parse, parseErrorFields, query, sync, type Frame } from '../../src/gateway/postgres/codec/index.js';
+import { SYSTEM_ACTOR } from '../../src/control/plane.js';
+import { createGrant, deleteGrant } from '../../src/control/grants.js';
+import { grantCreate, parseInput } from '../../src/control/inputs.js';
 import { storeSource, verifyLog } from '../../src/ledger/index.js';
 import { startTestGateway, PASSWORDS, type TestGateway } from '../support/gateway.js';
 
@@ -150,5 +153,42 @@ describe('postgres gateway when the ledger cannot write', () => {
     assert.equal((await direct.query(`SELECT count(*)::int AS n FROM ${gw.schema}.orders WHERE id = 4`)).rows[0].n, 1);
     await direct.end();
     await client.end();
+  });
+});
+
+describe('postgres gateway: named statements follow what the upstream holds', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startTestGateway();
+  });
+  after(() => gw.close());
+
+  test('a refused re-Parse of a name cannot stand in for the statement the upstream keeps under it', async () => {
+    const { socket, remainder } = await rawSession(gw, 'bob');
+    const s = gw.schema;
+    const cp = gw.api.cp;
+    const exchange = (bytes: Buffer, initial: Buffer = Buffer.alloc(0)) => {
+      const answer = readUntilReady(socket, initial);
+      socket.write(bytes);
+      return answer;
+    };
+    // While bob may write, the upstream keeps a DELETE under "s1".
+    let { frames } = await exchange(Buffer.concat([parse({ name: 's1', query: `DELETE FROM ${s}.orders WHERE id = 5`, paramTypes: [] }), sync()]), remainder);
+    assert.deepEqual(errorsOf(frames), []);
+    // Then his write is revoked: engineers keep read only.
+    const grants = await cp.policy.grants();
+    const write = grants.find((g) => g.group === 'engineers')!;
+    await deleteGrant(cp, SYSTEM_ACTOR, write.id);
+    await createGrant(cp, SYSTEM_ACTOR, parseInput(grantCreate, { group: 'engineers', on: { connection: 'pgtest' }, privileges: ['read'], objects: [`${s}.*`] }));
+    // A harmless Parse under the same name is refused upstream (the name is taken)…
+    ({ frames } = await exchange(Buffer.concat([parse({ name: 's1', query: 'SELECT 1', paramTypes: [] }), sync()])));
+    assert.deepEqual(errorsOf(frames).map((e) => e.code), ['42P05']);
+    // …so executing "s1" is decided as the DELETE it still is, and denied.
+    ({ frames } = await exchange(Buffer.concat([bind({ portal: '', statement: 's1', paramFormats: [], params: [], resultFormats: [] }), execute('', 0), sync()])));
+    assert.deepEqual(errorsOf(frames).map((e) => e.code), ['42501']);
+    socket.destroy();
+    const direct = await gw.direct();
+    assert.equal((await direct.query(`SELECT count(*)::int AS n FROM ${s}.orders WHERE id = 5`)).rows[0].n, 1);
+    await direct.end();
   });
 });

@@ -19,6 +19,8 @@ export interface Expected {
   kind: 'query' | 'parse' | 'bind' | 'describe' | 'close' | 'execute' | 'sync';
   denial?: ErrorFields;
   rec?: Recorded;
+  /** Told whether the upstream accepted the message (ParseComplete, BindComplete) or not. */
+  settle?: (accepted: boolean) => void;
 }
 
 export type TransactionStatus = 'I' | 'T' | 'E';
@@ -98,6 +100,7 @@ export class ResponseTracker {
       ((type === BE.NoData || type === BE.RowDescription) && head.kind === 'describe')
     ) {
       this.shift();
+      head.settle?.(true);
     }
   }
 
@@ -125,12 +128,14 @@ export class ResponseTracker {
     // Extended protocol: the failing message is answered; the upstream now skips everything up
     // to the next Sync, so statements queued behind it never run.
     this.shift();
+    head.settle?.(false);
     if (head.rec) {
       head.rec.error = fields;
       this.finish(head.rec, 'error');
     }
     for (let next = this.peek(); next && next.kind !== 'sync'; next = this.peek()) {
       this.shift();
+      next.settle?.(false);
       if (next.rec) this.finish(next.rec, 'not_run');
     }
     return out;

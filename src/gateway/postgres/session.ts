@@ -75,8 +75,13 @@ export class PostgresSession implements LiveSession {
   private readonly upstreamReader: FrameReader;
   private readonly tracker: ResponseTracker;
   private readonly entries: QueryEntryBuilder;
+  // What the upstream holds under each name, as far as its answers have confirmed, and what
+  // is in flight: a Parse or Bind the upstream refuses (a name in use, a syntax error) must not
+  // change which text the next Execute is decided on, or a revoked grant could be outrun.
   private readonly statements = new Map<string, string>();
+  private readonly pendingStatements = new Map<string, string>();
   private readonly portals = new Map<string, PortalState>();
+  private readonly pendingPortals = new Map<string, PortalState>();
   private readonly pauses = new Set<string>();
   private held: (Buffer | HeldStatement)[] = [];
   private upOut: Buffer[] = [];
@@ -246,8 +251,8 @@ export class PostgresSession implements LiveSession {
         return this.onExecute(frame);
       case FE.Close: {
         const { kind, name } = parseClose(frame.body);
-        if (kind === 'S') this.statements.delete(name);
-        else this.portals.delete(name);
+        if (kind === 'S') (this.statements.delete(name), this.pendingStatements.delete(name));
+        else (this.portals.delete(name), this.pendingPortals.delete(name));
         return this.send(frame.raw, { kind: 'close' });
       }
       case FE.Describe:
@@ -291,23 +296,24 @@ export class PostgresSession implements LiveSession {
       this.refuse('parse', this.denialFields(decided));
       return;
     }
-    this.statements.set(message.name, message.query);
-    this.send(frame.raw, { kind: 'parse' });
+    const settle = track(this.statements, this.pendingStatements, message.name, message.query);
+    this.send(frame.raw, { kind: 'parse', settle });
   }
 
   private onBind(frame: Frame): void {
     const message = parseBind(frame.body);
-    this.portals.set(message.portal, {
-      query: this.statements.get(message.statement),
+    const portal: PortalState = {
+      query: this.pendingStatements.get(message.statement) ?? this.statements.get(message.statement),
       statementName: message.statement,
       params: recordParams(message.params, message.paramFormats),
-    });
-    this.send(frame.raw, { kind: 'bind' });
+    };
+    const settle = track(this.portals, this.pendingPortals, message.portal, portal);
+    this.send(frame.raw, { kind: 'bind', settle });
   }
 
   private onExecute(frame: Frame): void {
     const { portal: name } = parseExecute(frame.body);
-    const portal = this.portals.get(name);
+    const portal = this.pendingPortals.get(name) ?? this.portals.get(name);
     if (portal?.rec) return this.send(frame.raw, { kind: 'execute', rec: portal.rec }); // continues a suspended portal
     if (portal?.query === undefined) {
       // Fail closed: a portal we did not see bound (e.g. a SQL cursor) runs something we did not decide.
@@ -451,6 +457,19 @@ export class PostgresSession implements LiveSession {
   get stats() {
     return { ...this.count, startedAt: this.startedAt };
   }
+}
+
+/**
+ * Puts `value` in flight under `name`, and returns what to do with the upstream's answer:
+ * accepted, it becomes what `name` holds; refused, it is forgotten (unless a later message
+ * for the same name is in flight by then).
+ */
+function track<T>(confirmed: Map<string, T>, pending: Map<string, T>, name: string, value: T): (accepted: boolean) => void {
+  pending.set(name, value);
+  return (accepted) => {
+    if (accepted) confirmed.set(name, value);
+    if (pending.get(name) === value) pending.delete(name);
+  };
 }
 
 /** An empty query string (only whitespace or comments): PostgreSQL answers EmptyQueryResponse. */
