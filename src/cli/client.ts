@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { CliError } from './context.js';
+import { CliError } from './action.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
 /** A request that takes longer than this is abandoned (the API answers admin calls in milliseconds). */

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { CliError } from './action.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { describeStore, resolveStoreConfig, type StoreConfig } from '../config/store.js';
 import { openStore, type Store } from '../store/index.js';
@@ -107,29 +108,6 @@ export async function openLedger(
   }
 }
 
-/** An error meant for the operator: printed as is, without a stack. */
-export class CliError extends Error {
-  override name = 'CliError';
-  constructor(message: string, readonly exitCode = 2) {
-    super(message);
-  }
-}
-
-/** Runs a command's action, printing failures as one clear line and setting the exit code. */
-export function action<A extends unknown[]>(run: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    try {
-      const code = await run(...args);
-      process.exitCode = code ?? 0;
-    } catch (error) {
-      const e = error as Error & { exitCode?: number };
-      process.stderr.write(`gatehouse: ${e.message}\n`);
-      if (process.env.GATEHOUSE_DEBUG) process.stderr.write(`${e.stack}\n`);
-      process.exitCode = e instanceof CliError ? e.exitCode : 2;
-    }
-  };
-}
-
 export function parseIndex(name: string) {
   return (value: string): number => {
     if (!/^(0|[1-9][0-9]*)$/.test(value) || !Number.isSafeInteger(Number(value))) {
@@ -138,3 +116,6 @@ export function parseIndex(name: string) {
     return Number(value);
   };
 }
+
+// Kept in action.ts, which is light, so that the admin commands start without the store's modules.
+export { action, CliError } from './action.js';

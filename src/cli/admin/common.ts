@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { CliError } from '../context.js';
+import { CliError } from '../action.js';
 import { withClientOptions, type ClientFlags } from '../client.js';
 
 export interface OutputFlags extends ClientFlags {

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { Connection } from '../../connections/repo.js';
-import { action } from '../context.js';
+import { action } from '../action.js';
 import { ApiClient, seg } from '../client.js';
 import { printFields, printJson, printTable } from '../table.js';
 import { defined, example, nothingToChange, port, readSecret, tagOption, withApi, type OutputFlags } from './common.js';

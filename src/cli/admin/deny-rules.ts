@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import type { DenyRule } from '../../policy/repo.js';
 import type { DenyMatch } from '../../policy/types.js';
-import { action, CliError } from '../context.js';
+import { action, CliError } from '../action.js';
 import { ApiClient, seg } from '../client.js';
 import { cell, printFields, printJson, printTable } from '../table.js';
 import { commaList, example, selector, tagOption, withApi, type OutputFlags } from './common.js';

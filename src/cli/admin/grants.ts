@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import type { Grant } from '../../policy/repo.js';
 import type { ConnectionSelector } from '../../policy/types.js';
-import { action } from '../context.js';
+import { action } from '../action.js';
 import { ApiClient, seg } from '../client.js';
 import { cell, printFields, printJson, printTable, when } from '../table.js';
 import { commaList, defined, example, selector, tagOption, withApi, type OutputFlags } from './common.js';

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { Group, Membership } from '../../identity/model.js';
-import { action } from '../context.js';
+import { action } from '../action.js';
 import { ApiClient, seg } from '../client.js';
 import { printFields, printJson, printTable, when } from '../table.js';
 import { defined, example, nothingToChange, withApi, type OutputFlags } from './common.js';

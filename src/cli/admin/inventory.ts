@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { InventoryRow } from '../../control/inventory.js';
-import { action } from '../context.js';
+import { action } from '../action.js';
 import { ApiClient } from '../client.js';
 import { printJson, printTable, when } from '../table.js';
 import { example, withApi, type OutputFlags } from './common.js';

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { Decision } from '../../policy/types.js';
-import { action, CliError } from '../context.js';
+import { action, CliError } from '../action.js';
 import { ApiClient, clean } from '../client.js';
 import { printJson } from '../table.js';
 import { example, readStdin, withApi, type OutputFlags } from './common.js';

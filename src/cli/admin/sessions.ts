@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { SessionInfo } from '../../gateway/engine.js';
-import { action } from '../context.js';
+import { action } from '../action.js';
 import { ApiClient, seg } from '../client.js';
 import { printFields, printJson, printTable, when } from '../table.js';
 import { example, withApi, type OutputFlags } from './common.js';

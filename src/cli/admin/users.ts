@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { Membership, Principal } from '../../identity/model.js';
-import { action, CliError } from '../context.js';
+import { action, CliError } from '../action.js';
 import { ApiClient, seg } from '../client.js';
 import { printFields, printJson, printTable, when } from '../table.js';
 import { defined, example, nothingToChange, readSecret, withApi, type OutputFlags } from './common.js';
