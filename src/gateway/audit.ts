@@ -73,6 +73,11 @@ export function recordParams(params: readonly (Buffer | null)[], formats: readon
   });
 }
 
+/** The context of a `db.query` event: the session's, and how the statement came (protocol, prepared name). */
+export function queryContext(s: SessionIdentity, statement: { protocol: string; name?: string }) {
+  return contextOf(s, { protocol: statement.protocol, ...(statement.name ? { prepared: statement.name } : {}) });
+}
+
 /** `db.query`: one statement (or one multi-statement string) decided, before it runs or is refused. */
 export function queryEvent(
   s: SessionIdentity,
@@ -84,7 +89,7 @@ export function queryEvent(
     action: 'db.query',
     target: { ...targetOf(s), statements: statementsOf(decided.classification) },
     decision: decisionOf(decided.decision),
-    context: contextOf(s, { protocol: statement.protocol, ...(statement.name ? { prepared: statement.name } : {}) }),
+    context: queryContext(s, statement),
     payload: { sql: statement.text, ...(statement.params ? { params: statement.params } : {}) },
   };
 }
@@ -165,7 +170,7 @@ export class OutcomeRecorder {
         action: 'db.results',
         outcome: { results },
         ...(Object.keys(errors).length > 0 ? { payload: { errors } } : {}),
-      });
+      }, { deferred: true }); // nobody waits on outcomes: they may share the next commit
     } catch (error) {
       this.onError(error as Error);
     }

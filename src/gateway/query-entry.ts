@@ -1,5 +1,5 @@
 import { jcs, leafHash, MAX_ENTRY_BYTES, MAX_PAYLOAD_BYTES, newSalt, nowIso, payloadCommitment, type PreparedEntry } from '../ledger/index.js';
-import { queryEvent, type SessionIdentity } from './audit.js';
+import { queryContext, queryEvent, type SessionIdentity } from './audit.js';
 import type { StatementDecision } from './session-policy.js';
 
 type Statement = Parameters<typeof queryEvent>[2];
@@ -26,13 +26,12 @@ export class QueryEntryBuilder {
 
   /** The entry, or undefined when it is too large for this path (the ledger's checks then apply). */
   build(decided: StatementDecision, statement: Statement): PreparedEntry | undefined {
-    const event = queryEvent(this.identity, decided, statement);
-    const canonical = jcs(event.payload);
+    const canonical = payloadJson(statement);
     if (canonical.length * 3 > MAX_PAYLOAD_BYTES) return undefined; // near the limit: let the ledger measure
     const salt = newSalt();
-    const parts = this.decisionParts(decided, event);
+    const parts = this.decisionParts(decided);
     const text =
-      `{"action":"db.query","actor":${parts.actor},"context":${this.context(statement, event.context)},` +
+      `{"action":"db.query","actor":${parts.actor},"context":${this.context(statement)},` +
       `"decision":${parts.decision},"payload_commitment":"${payloadCommitment(salt, canonical)}",` +
       `"target":${parts.target},"time":"${nowIso()}","v":1}`;
     const entry = Buffer.from(text, 'utf8');
@@ -40,22 +39,29 @@ export class QueryEntryBuilder {
     return { entry, leafHash: leafHash(entry), payload: { salt, canonical } };
   }
 
-  private decisionParts(decided: StatementDecision, event: ReturnType<typeof queryEvent>): Parts {
+  private decisionParts(decided: StatementDecision): Parts {
     let parts = this.fragments.get(decided);
     if (!parts) {
+      const event = queryEvent(this.identity, decided, { protocol: '', text: '' });
       parts = { actor: jcs(event.actor), decision: jcs(event.decision), target: jcs(event.target) };
       this.fragments.set(decided, parts);
     }
     return parts;
   }
 
-  private context(statement: Statement, context: Record<string, unknown>): string {
+  private context(statement: Statement): string {
     const key = `${statement.protocol}\u0000${statement.name ?? ''}`;
     let encoded = this.contexts.get(key);
     if (encoded === undefined) {
-      encoded = jcs(context);
+      encoded = jcs(queryContext(this.identity, statement));
       if (this.contexts.size < 1000) this.contexts.set(key, encoded);
     }
     return encoded;
   }
+}
+
+/** The payload `{ sql, params? }` in RFC 8785 form: members in code-point order, "params" < "sql". */
+function payloadJson(statement: Statement): string {
+  const sql = jcs(statement.text);
+  return statement.params ? `{"params":${jcs(statement.params)},"sql":${sql}}` : `{"sql":${sql}}`;
 }

@@ -21,8 +21,15 @@ const FIRST_WORDS = new Set(['select', 'insert', 'update', 'delete']);
 const BEFORE_VALUE = new Set(['=', '<', '>', '<=', '>=', '<>', '!=', '+', '-', '*', '/', '%', '(', ',']);
 const OPERATOR_CHARS = '+-*/<>=~!@#%^&|`?';
 
-const isIdentStart = (c: string) => /[A-Za-z_\u0080-\uffff]/.test(c);
-const isIdentChar = (c: string) => /[A-Za-z0-9_$\u0080-\uffff]/.test(c);
+// Character classes by code unit (this runs on every statement; a RegExp per character cost
+// more than the rest of the lexer): letters, _, and anything from U+0080 start identifiers.
+const isLetter = (code: number) => (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code >= 0x80;
+const isDigitCode = (code: number) => code >= 48 && code <= 57;
+const isIdentStart = (c: string) => isLetter(c.charCodeAt(0));
+const isIdentChar = (c: string) => {
+  const code = c.charCodeAt(0);
+  return isLetter(code) || isDigitCode(code) || code === 36; // $
+};
 const isDigit = (c: string) => c >= '0' && c <= '9';
 
 export function statementShape(text: string): string | null {
@@ -81,9 +88,9 @@ export function statementShape(text: string): string | null {
     } else if (isIdentStart(c)) {
       const start = i;
       while (i < n && isIdentChar(text[i]!)) i++;
-      const word = text.slice(start, i).toLowerCase();
-      firstWord ??= word;
-      previous = word;
+      // Only the first word's spelling matters; any word is "not an operator" for what follows.
+      firstWord ??= text.slice(start, i).toLowerCase();
+      previous = 'word';
     } else if (c === '$') {
       // $1 parameters are fine; $tag$ quoting is not handled.
       i++;

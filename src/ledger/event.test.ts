@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { eventSchema, prepareEntry, MAX_ENTRY_BYTES } from './event.js';
+import { createHash } from 'node:crypto';
+import { describe, it, test } from 'node:test';
+import { eventSchema, payloadCommitment, prepareEntry, MAX_ENTRY_BYTES } from './event.js';
 import { isPlainEvent, withDefaults } from './event-check.js';
 import { EventError } from './errors.js';
 import { jcs } from './jcs.js';
@@ -113,4 +114,14 @@ it('payload salts are distinct, and a salt handed out never changes as more are 
   for (let i = 0; i < 300; i++) salts.add(prepareEntry(event).payload!.salt.toString('hex'));
   assert.equal(salts.size, 301);
   assert.deepEqual(first, kept);
+});
+
+test('payload commitments are SHA-256(salt ‖ payload) on the one-call path and the streamed one', () => {
+  const salt = Buffer.alloc(32, 7);
+  for (const payload of ['{"sql":"SELECT 1"}', `{"sql":"${'é😀'.repeat(3000)}"}`, `{"sql":"${'x'.repeat(20_000)}"}`, '']) {
+    const expected = createHash('sha256').update(salt).update(payload, 'utf8').digest('base64');
+    assert.equal(payloadCommitment(salt, payload), expected);
+  }
+  // A later call must not see bytes of an earlier, longer one.
+  assert.equal(payloadCommitment(salt, 'a'), createHash('sha256').update(salt).update('a').digest('base64'));
 });

@@ -1,4 +1,4 @@
-export { Ledger, ORIGIN_META_KEY, type LedgerOptions } from './ledger.js';
+export { Ledger, ORIGIN_META_KEY, type AppendOptions, type LedgerOptions } from './ledger.js';
 export { prepareEntry, payloadCommitment, canonicalJson, newSalt, MAX_ENTRY_BYTES, MAX_PAYLOAD_BYTES } from './event.js';
 export { jcs } from './jcs.js';
 export { nowIso } from './event-check.js';

@@ -14,6 +14,13 @@ export interface LedgerOptions {
   checkpointIntervalMs?: number;
   /** The most entries one group commit writes. */
   maxBatch?: number;
+  /**
+   * How long a deferred append may wait for company before its commit starts (default 10 ms).
+   * Deferred appends are those nobody waits on (the gateway's async audit mode, outcome
+   * records): gathering them into fewer, larger commits costs each one less. An ordinary
+   * append, a full batch or drain() starts the commit at once.
+   */
+  deferMs?: number;
   witnesses?: WitnessSink[];
   /** Where background failures (timer checkpoints, witnesses) are reported. */
   onError?: (error: Error) => void;
@@ -22,11 +29,18 @@ export interface LedgerOptions {
 
 interface PendingUnit {
   entries: PreparedEntry[];
+  deferred: boolean;
   resolve(firstIndex: number): void;
   reject(error: Error): void;
 }
 
 const MAX_WRITER_RACES = 10;
+
+/** How an append may be committed. */
+export interface AppendOptions {
+  /** The caller does not wait on this entry: it may wait up to `deferMs` to share a commit. */
+  deferred?: boolean;
+}
 
 /**
  * The writing side of the ledger. `append` resolves with the entry's index only once the
@@ -35,7 +49,13 @@ const MAX_WRITER_RACES = 10;
  */
 export class Ledger {
   private queue: PendingUnit[] = [];
+  private queuedEntries = 0;
+  /** An append that is not deferred is queued: the next commit starts at once. */
+  private urgent = false;
   private flushing: Promise<void> | undefined;
+  /** Ends a deferred wait early (set while the flush loop waits for company). */
+  private wake: (() => void) | undefined;
+  private draining = 0;
   private checkpointing: Promise<CheckpointRow | undefined> = Promise.resolve(undefined);
   private lastCheckpointSize: number;
   private timer: NodeJS.Timeout | undefined;
@@ -85,8 +105,8 @@ export class Ledger {
     return this.frontier.size;
   }
 
-  async append(event: unknown): Promise<number> {
-    return this.enqueue([prepareEntry(event, this.options.prepare)]);
+  async append(event: unknown, options?: AppendOptions): Promise<number> {
+    return this.enqueue([prepareEntry(event, this.options.prepare)], options);
   }
 
   /** Appends all or nothing, in one transaction; resolves with their indexes in order. */
@@ -98,22 +118,52 @@ export class Ledger {
   }
 
   /** Appends entries already validated and encoded (prepareEntry), all or nothing. */
-  async appendPrepared(entries: PreparedEntry[]): Promise<number> {
-    return this.enqueue(entries);
+  async appendPrepared(entries: PreparedEntry[], options?: AppendOptions): Promise<number> {
+    return this.enqueue(entries, options);
   }
 
-  private enqueue(entries: PreparedEntry[]): Promise<number> {
+  private enqueue(entries: PreparedEntry[], options?: AppendOptions): Promise<number> {
     if (this.closed) return Promise.reject(new LedgerError('the ledger is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ entries, resolve, reject });
-      // setImmediate lets every append issued in this turn of the event loop join the batch.
-      if (!this.flushing) this.flushing = new Promise((done) => setImmediate(() => this.flush().finally(done)));
+      const deferred = options?.deferred === true;
+      this.queue.push({ entries, deferred, resolve, reject });
+      this.queuedEntries += entries.length;
+      if (!deferred) this.urgent = true;
+      if (!this.flushing) this.flushing = this.flush();
+      else if (this.commitDue()) this.wake?.();
+    });
+  }
+
+  private get maxBatch(): number {
+    return this.options.maxBatch ?? 1000;
+  }
+
+  private commitDue(): boolean {
+    return this.urgent || this.draining > 0 || this.queuedEntries >= this.maxBatch || (this.options.deferMs ?? 10) <= 0;
+  }
+
+  /**
+   * Resolves when the next commit should start: on the next turn of the event loop (so that
+   * every append issued in this turn joins it) when something is urgent, else after `deferMs`
+   * or as soon as something urgent arrives.
+   */
+  private commitReady(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.commitDue()) return void setImmediate(resolve);
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        setImmediate(resolve);
+      };
+      const timer = setTimeout(done, this.options.deferMs ?? 10);
+      this.wake = done;
     });
   }
 
   private async flush(): Promise<void> {
     try {
       while (this.queue.length > 0) {
+        await this.commitReady();
         const units = this.takeBatch();
         try {
           let next = await this.commit(units.flatMap((u) => u.entries));
@@ -133,7 +183,7 @@ export class Ledger {
 
   /** Whole units, up to maxBatch entries (a single larger unit goes alone: it must stay atomic). */
   private takeBatch(): PendingUnit[] {
-    const max = this.options.maxBatch ?? 1000;
+    const max = this.maxBatch;
     const units: PendingUnit[] = [];
     let count = 0;
     while (this.queue.length > 0) {
@@ -142,6 +192,8 @@ export class Ledger {
       units.push(this.queue.shift()!);
       count += size;
     }
+    this.queuedEntries -= count;
+    this.urgent = this.queue.some((u) => !u.deferred);
     return units;
   }
 
@@ -174,7 +226,15 @@ export class Ledger {
 
   /** Waits until every append issued so far is committed (or failed). */
   async drain(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    this.draining++; // deferred appends commit now
+    try {
+      while (this.flushing) {
+        this.wake?.();
+        await this.flushing;
+      }
+    } finally {
+      this.draining--;
+    }
   }
 
   /**

@@ -368,8 +368,12 @@ export class PostgresSession implements LiveSession {
   }
 
   private appendQuery(decided: StatementDecision, statement: Parameters<typeof queryEvent>[2]): Promise<number> {
+    // In async mode nothing waits on the entry, so it may wait a little for a larger commit.
+    const options = { deferred: this.deps.auditMode === 'async' };
     const prepared = this.entries.build(decided, statement);
-    return prepared ? this.deps.ledger.appendPrepared([prepared]) : this.deps.ledger.append(queryEvent(this.identity, decided, statement));
+    return prepared
+      ? this.deps.ledger.appendPrepared([prepared], options)
+      : this.deps.ledger.append(queryEvent(this.identity, decided, statement), options);
   }
 
   /** Sends the upstream a message it will refuse, standing in for the client's refused one. */
