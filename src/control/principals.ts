@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { hashPassword } from '../identity/password.js';
 import { newScramSalt, scramVerifier } from '../identity/scram.js';
+import { mysqlVerifiers } from '../identity/mysql-verifiers.js';
 import { newId, type Principal } from '../identity/model.js';
 import type { ControlPlane, Actor, Target } from './plane.js';
 import { conflict, invalid, notFound } from './errors.js';
@@ -40,6 +41,8 @@ export async function scramParameters(cp: ControlPlane, principalId: string) {
     password_hash: null,
     scram_stored_key: null,
     scram_server_key: null,
+    mysql_native_hash: null,
+    mysql_sha2_hash: null,
     updated_at: cp.now().toISOString(),
   };
   await cp.identity.upsertSecrets(row);
@@ -49,6 +52,7 @@ export async function scramParameters(cp: ControlPlane, principalId: string) {
 async function saveSecrets(cp: ControlPlane, principalId: string, password: string | null): Promise<void> {
   const { scram_salt: salt, scram_iterations: iterations } = await scramParameters(cp, principalId);
   const verifier = password === null ? null : scramVerifier(password, salt, iterations);
+  const mysql = password === null ? null : mysqlVerifiers(password);
   await cp.identity.upsertSecrets({
     principal_id: principalId,
     scram_salt: salt,
@@ -56,6 +60,8 @@ async function saveSecrets(cp: ControlPlane, principalId: string, password: stri
     password_hash: password === null ? null : await hashPassword(password, cp.scryptCost),
     scram_stored_key: verifier?.storedKey ?? null,
     scram_server_key: verifier?.serverKey ?? null,
+    mysql_native_hash: mysql?.native ?? null,
+    mysql_sha2_hash: mysql?.sha2 ?? null,
     updated_at: cp.now().toISOString(),
   });
 }

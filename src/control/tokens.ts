@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { hasPassed, newId, type Principal, type TokenInfo } from '../identity/model.js';
 import { looksLikeToken, newToken, tokenDisplayPrefix, tokenHash } from '../identity/tokens.js';
 import { scramVerifier } from '../identity/scram.js';
+import { mysqlVerifiers } from '../identity/mysql-verifiers.js';
 import type { Actor, ControlPlane } from './plane.js';
 import { ControlError } from './errors.js';
 import { getPrincipal, scramParameters } from './principals.js';
@@ -9,8 +10,8 @@ import type { tokenCreate } from './inputs.js';
 
 /**
  * Creates a token for a principal and returns it in clear text this one time. Besides its
- * hash (bearer use), a SCRAM verifier under the principal's salt is kept so the token also
- * works as a database password without Gatehouse holding it.
+ * hash (bearer use), a SCRAM verifier under the principal's salt and a mysql_native_password
+ * verifier are kept so the token also works as a database password without Gatehouse holding it.
  */
 export async function createToken(
   cp: ControlPlane,
@@ -29,6 +30,7 @@ export async function createToken(
     prefix: tokenDisplayPrefix(token),
     scram_stored_key: verifier.storedKey,
     scram_server_key: verifier.serverKey,
+    mysql_native_hash: mysqlVerifiers(token).native, // no sha2 verifier for tokens: see identity/mysql-verifiers.ts
     created_at: cp.now().toISOString(),
     expires_at: input.expires_at ?? null,
     revoked_at: null,

@@ -73,9 +73,20 @@ export class IdentityRepo {
           password_hash: row.password_hash,
           scram_stored_key: row.scram_stored_key,
           scram_server_key: row.scram_server_key,
+          mysql_native_hash: row.mysql_native_hash,
+          mysql_sha2_hash: row.mysql_sha2_hash,
           updated_at: row.updated_at,
         }),
       )
+      .execute();
+  }
+
+  /** Fills in the MySQL verifiers of a password that predates them (after a login that proved it). */
+  async setMysqlPasswordVerifiers(principalId: string, native: Buffer, sha2: Buffer, at: string): Promise<void> {
+    await this.db
+      .updateTable('principal_secrets')
+      .set({ mysql_native_hash: native, mysql_sha2_hash: sha2, updated_at: at })
+      .where('principal_id', '=', principalId)
       .execute();
   }
 
@@ -114,11 +125,11 @@ export class IdentityRepo {
     return this.db.selectFrom('tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
   }
 
-  /** Live token verifiers of a principal, for SCRAM (a gateway tries each). */
+  /** Live token verifiers of a principal, for SCRAM and mysql_native_password (a gateway tries each). */
   async liveTokenVerifiers(principalId: string, now: Date) {
     const rows = await this.db
       .selectFrom('tokens')
-      .select(['id', 'scram_stored_key', 'scram_server_key', 'expires_at'])
+      .select(['id', 'scram_stored_key', 'scram_server_key', 'mysql_native_hash', 'expires_at'])
       .where('principal_id', '=', principalId)
       .where('revoked_at', 'is', null)
       .execute();

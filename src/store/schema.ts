@@ -72,6 +72,9 @@ export interface PrincipalSecretsTable {
   password_hash: string | null;
   scram_stored_key: Buffer | null;
   scram_server_key: Buffer | null;
+  /** SHA1(SHA1(password)) and SHA256(SHA256(password)): identity/mysql-verifiers.ts. */
+  mysql_native_hash: Buffer | null;
+  mysql_sha2_hash: Buffer | null;
   updated_at: string;
 }
 
@@ -83,6 +86,8 @@ export interface TokensTable {
   prefix: string;
   scram_stored_key: Buffer;
   scram_server_key: Buffer;
+  /** SHA1(SHA1(token)) for mysql_native_password (identity/mysql-verifiers.ts); null for older tokens. */
+  mysql_native_hash: Buffer | null;
   created_at: string;
   expires_at: string | null;
   revoked_at: string | null;

@@ -1,4 +1,5 @@
 import { after, before, describe, it } from 'node:test';
+import { mysqlVerifiers } from '../../src/identity/mysql-verifiers.js';
 import assert from 'node:assert/strict';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { DEMO_CONNECTION, DEMO_DENY_RULE, DEMO_STATEMENTS, seedDemo, type DemoSeed } from '../../src/demo/seed.js';
@@ -101,6 +102,8 @@ describe('demo seed', () => {
       const secrets = (await api.cp.identity.secrets(p.id))!;
       assert.equal(await verifyPassword(password, secrets.password_hash!), true, name);
       assert.notEqual(secrets.scram_stored_key, null, `${name} can log in to the gateway with SCRAM`);
+      const mysql = mysqlVerifiers(password);
+      assert.deepEqual([secrets.mysql_native_hash, secrets.mysql_sha2_hash], [mysql.native, mysql.sha2], `${name} can log in over MySQL`);
     }
   });
 
