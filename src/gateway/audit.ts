@@ -63,16 +63,6 @@ function decisionOf(decision: Decision) {
 /** A bound parameter as the payload keeps it: text as text, binary as base64, NULL as null. */
 export type RecordedParam = string | { base64: string } | null;
 
-export function recordParams(params: readonly (Buffer | null)[], formats: readonly number[]): RecordedParam[] {
-  // Bind's format codes: none = all text, one = applies to all, else one per parameter
-  // (PostgreSQL docs, "Message Formats" → Bind).
-  return params.map((value, i) => {
-    if (value === null) return null;
-    const format = formats.length === 0 ? 0 : formats.length === 1 ? formats[0] : formats[i];
-    return format === 1 ? { base64: value.toString('base64') } : value.toString('utf8');
-  });
-}
-
 /** The context of a `db.query` event: the session's, and how the statement came (protocol, prepared name). */
 export function queryContext(s: SessionIdentity, statement: { protocol: string; name?: string }) {
   return contextOf(s, { protocol: statement.protocol, ...(statement.name ? { prepared: statement.name } : {}) });

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { ControlPlane } from '../../control/plane.js';
-import type { Principal } from '../../identity/model.js';
+import { LoginFailure, touchLogin, type Authenticated } from '../login-failure.js';
 import type { ScramVerifier } from '../../identity/scram.js';
 import { DEFAULT_SCRAM_ITERATIONS, SCRAM_SALT_LENGTH } from '../../identity/scram.js';
 import {
@@ -21,33 +21,6 @@ import {
   serverFirst,
   verifyClientFinal,
 } from './scram-exchange.js';
-
-export type LoginFailureReason =
-  | 'unknown_user'
-  | 'no_credentials'
-  | 'wrong_password'
-  | 'disabled'
-  | 'expired'
-  | 'throttled'
-  | 'protocol'
-  | 'unknown_connection';
-
-/** Why a login failed: recorded in the ledger, never shown to the client. */
-export class LoginFailure extends Error {
-  constructor(
-    readonly reason: LoginFailureReason,
-    message: string,
-    readonly principal?: Principal,
-  ) {
-    super(message);
-  }
-}
-
-export interface Authenticated {
-  principal: Principal;
-  via: 'password' | 'token';
-  tokenId?: string;
-}
 
 // Unknown users get a salt that is stable for the life of the process (as PostgreSQL's
 // mock salt is), so asking twice does not reveal that the user does not exist.
@@ -97,10 +70,9 @@ export async function authenticate(channel: StartupChannel, cp: ControlPlane, us
     if (principal.status !== 'active') throw new LoginFailure(principal.status, `the account is ${principal.status}`, principal);
     channel.send(authenticationSASLFinal(Buffer.from(match.serverFinal)));
     const tokenId = candidates[match.index]!.tokenId;
-    const at = now.toISOString();
-    if (tokenId) await cp.identity.touchToken(tokenId, at);
-    await cp.identity.touchLogin(principal.id, at);
-    return { principal, via: tokenId ? 'token' : 'password', ...(tokenId ? { tokenId } : {}) };
+    const authenticated: Authenticated = { principal, via: tokenId ? 'token' : 'password', ...(tokenId ? { tokenId } : {}) };
+    await touchLogin(cp, authenticated, now);
+    return authenticated;
   } catch (error) {
     if (error instanceof ScramMessageError || error instanceof ProtocolError) {
       throw new LoginFailure('protocol', error.message, principal);

@@ -14,7 +14,8 @@ import {
   readyForQuery,
 } from './codec/index.js';
 import type { StartupChannel } from './channel.js';
-import { authenticate, LoginFailure, type Authenticated } from './auth.js';
+import { authenticate } from './auth.js';
+import { LoginFailure, recordLoginFailure, type Authenticated, type LoginAttempt } from '../login-failure.js';
 import { loginFailed, PgFatal } from './errors.js';
 import { splitStartupParams, wantsReplication } from './startup-params.js';
 import { connectUpstream, type UpstreamConnection } from './upstream.js';
@@ -52,9 +53,9 @@ export async function login(
   // Protocol 3.2 and _pq_ options are declined: the session speaks 3.0 (docs, NegotiateProtocolVersion).
   if (start.minor > 0 || start.protocolOptions.length > 0) channel.send(negotiateProtocolVersion(0, start.protocolOptions));
 
-  const attempt = { user, database, client, tls: start.tls };
+  const attempt: LoginAttempt = { engine: 'postgres', user, database, client, tls: start.tls };
   if (throttle.blockedFor(client.address) > 0) {
-    await recordFailure(cp, attempt, new LoginFailure('throttled', 'too many failed logins from this address'));
+    await recordLoginFailure(cp, attempt, new LoginFailure('throttled', 'too many failed logins from this address'));
     throw loginFailed(user);
   }
   let authenticated: Authenticated;
@@ -63,13 +64,13 @@ export async function login(
   } catch (error) {
     if (!(error instanceof LoginFailure)) throw error;
     throttle.fail(client.address);
-    await recordFailure(cp, attempt, error);
+    await recordLoginFailure(cp, attempt, error);
     throw loginFailed(user);
   }
   const { principal } = authenticated;
   const connection = await cp.connections.get(database);
   if (!connection || connection.engine !== 'postgres') {
-    await recordFailure(cp, attempt, new LoginFailure('unknown_connection', `there is no postgres connection "${database}"`, principal));
+    await recordLoginFailure(cp, attempt, new LoginFailure('unknown_connection', `there is no postgres connection "${database}"`, principal));
     throw new PgFatal('3D000', `connection "${database}" does not exist`, undefined, 'the database name is the name of a Gatehouse connection');
   }
   const params = splitStartupParams(start.params);
@@ -128,19 +129,3 @@ export async function login(
   channel.send(...greeting);
   return { identity, policy, upstream, upstreamTarget: { host: target.host, port: target.port }, key };
 }
-
-async function recordFailure(
-  cp: ControlPlane,
-  attempt: { user: string; database: string; client: { address: string; port: number }; tls: boolean },
-  failure: LoginFailure,
-): Promise<void> {
-  const p = failure.principal;
-  await cp.ledger.append({
-    actor: p ? { id: p.id, kind: p.kind, name: p.name } : { id: 'unknown', kind: 'human', name: attempt.user },
-    action: 'auth.login_failed',
-    target: { type: 'connection', name: attempt.database, engine: 'postgres' },
-    outcome: { status: 'failed', reason: failure.reason, detail: failure.message },
-    context: { client: `${attempt.client.address}:${attempt.client.port}`, tls: attempt.tls },
-  });
-}
-
