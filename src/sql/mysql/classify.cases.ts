@@ -199,6 +199,12 @@ export const CASES: Case[] = [
   { sql: '/*M!100100 DROP TABLE t */', note: 'bypass: MariaDB runs it', expect: [e('ddl', 'app.t:ddl', 'drop')] },
   { sql: 'SELECT 1 /*M!100100 , (SELECT pw FROM secret) */', expect: [e('read', 'app.secret:read')] },
   one('SELECT /*!40001 SQL_NO_CACHE */ * FROM t', 'read', 'app.t:read'),
+  { sql: 'DELETE FROM t /*!50700 WHERE id = 1 */', note: 'bypass: MariaDB 10.11 skips /*!50700', expect: [e('write', 'app.t:write', 'no_where')] },
+  { sql: 'DELETE FROM t WHERE id = 1 /*M!100100 OR 1 */ /*!100100 AND 1 */', expect: [e('write', 'app.t:write')] },
+  many(
+    "/*!40101 SET NAMES utf8mb4 */; /*!50503 SET NAMES utf8mb4 */; /*!40103 SET TIME_ZONE='+00:00' */; /*!40014 SET UNIQUE_CHECKS=0 */; /*!40111 SET SQL_NOTES=0 */; DROP TABLE IF EXISTS t;",
+    e('session'), e('session'), e('session'), e('session'), e('session'), e('ddl', 'app.t:ddl', 'drop'),
+  ),
   one('/*!40101 SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT */', 'session'),
   one('/*!40014 SET @OLD_FOREIGN_KEY_CHECKS=@@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS=0 */', 'session'),
   one("/*!40101 SET @OLD_SQL_MODE=@@SQL_MODE, SQL_MODE='NO_AUTO_VALUE_ON_ZERO' */", 'session'),

@@ -14,23 +14,25 @@ const MAX_VIEWS = 16;
 
 /**
  * Every distinct reading. MySQL runs `/*!NNNNN` when its version (80000–99999) is at least
- * NNNNN and never runs `/*M!`; MariaDB (version ≥ 100000) runs every five-digit `/*!`, and
- * six-digit ones and `/*M!NNNNNN` when its version is at least that.
+ * NNNNN and never runs `/*M!`. MariaDB runs `/*M!` without a version, and compares five-digit
+ * versions with the MySQL version it is compatible with (10.11 runs /*!50000, not /*!50700)
+ * and six-digit ones (`/*!NNNNNN`, `/*M!NNNNNN`) with its own: two thresholds.
  */
 export function views(tokens: readonly Token[]): View[] | undefined {
   const conds = new Map<number, Conditional>();
   for (const t of tokens) if (t.cond) conds.set(t.cond.id, t.cond);
   if (conds.size === 0) return [() => true];
   const all = [...conds.values()];
-  const mysqlVersions = all.filter((c) => c.family === 'mysql' && c.version !== null && c.version < 100_000).map((c) => c.version!);
-  const mariaVersions = all.filter((c) => c.version !== null && c.version >= 100_000).map((c) => c.version!);
-  const thresholds = (vs: number[]): number[] => [0, ...new Set(vs)].sort((a, b) => a - b);
+  const versions = (six: boolean): number[] => [0, ...new Set(all.map((c) => c.version).filter((v): v is number => v !== null && v >= 100_000 === six))].sort((a, b) => a - b);
+  const five = versions(false);
+  const six = versions(true);
+  if (five.length * six.length + five.length > MAX_VIEWS * 4) return undefined;
   const candidates: View[] = [() => true];
-  for (const v of thresholds(mysqlVersions)) {
-    candidates.push((c) => c.family === 'mysql' && c.version !== null && c.version <= v);
-  }
-  for (const v of thresholds(mariaVersions)) {
-    candidates.push((c) => c.version === null || c.version < 100_000 || c.version <= v);
+  for (const t5 of five) candidates.push((c) => c.family === 'mysql' && c.version !== null && c.version < 100_000 && c.version <= t5);
+  for (const t5 of five) {
+    for (const t6 of six) {
+      candidates.push((c) => c.version === null || (c.version < 100_000 ? c.version <= t5 : c.version <= t6));
+    }
   }
   // Keep one view per distinct set of comments run.
   const seen = new Set<string>();
