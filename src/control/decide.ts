@@ -40,7 +40,8 @@ export async function decide(
   const input: EvaluateInput = {
     principal: who,
     connection: policyConnection(connection),
-    classification: classify(connection.engine, sql),
+    // MySQL resolves unqualified names in the current database: the connection's.
+    classification: classify(connection.engine, sql, { defaultSchema: connection.engine === 'mysql' ? connection.database : undefined }),
     grants: await cp.policy.policyGrants(who.groups.map((g) => g.groupId)),
     denyRules: await cp.policy.policyDenyRules(),
     now: cp.now(),

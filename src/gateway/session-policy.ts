@@ -37,6 +37,8 @@ export interface StatementDecision {
  */
 export class SessionPolicy {
   private snapshot: Snapshot | undefined;
+  /** MySQL: the session's current database (unqualified names live there); undefined for PostgreSQL. */
+  private schema: string | undefined;
 
   constructor(
     private readonly cp: ControlPlane,
@@ -44,7 +46,25 @@ export class SessionPolicy {
     private readonly connectionName: string,
     private readonly engine: Engine,
     private readonly maxAgeMs = 1000,
-  ) {}
+    defaultSchema?: string,
+  ) {
+    this.schema = defaultSchema;
+  }
+
+  /** The session's current database (MySQL), where unqualified names resolve. */
+  get defaultSchema(): string | undefined {
+    return this.schema;
+  }
+
+  /**
+   * Call when the session's current database changes (MySQL `USE db` or COM_INIT_DB, once the
+   * server accepted it). Decisions remembered by statement shape meant other tables: dropped.
+   */
+  setDefaultSchema(schema: string | undefined): void {
+    if (schema === this.schema) return;
+    this.schema = schema;
+    this.snapshot?.decisions.clear();
+  }
 
   /**
    * True when the next decision must wait for `refresh()`: this process changed something, or
@@ -106,7 +126,7 @@ export class SessionPolicy {
     const input: EvaluateInput = {
       principal: snapshot.principal,
       connection: snapshot.connection,
-      classification: classify(this.engine, text),
+      classification: classify(this.engine, text, { defaultSchema: this.schema }),
       grants: snapshot.grants,
       denyRules: snapshot.denyRules,
       now,

@@ -9,8 +9,12 @@ export type Need =
   /** Nothing but some live grant on the connection (BEGIN, SET search_path, SELECT 1, catalog reads). */
   | { kind: 'reach' };
 
-/** Schemas whose reads psql, drivers and IDEs issue on their own (\d, metadata queries). */
-export const CATALOG_SCHEMAS: ReadonlySet<string> = new Set(['pg_catalog', 'information_schema']);
+/**
+ * Schemas whose reads psql, drivers and IDEs issue on their own (\d, metadata queries).
+ * mysql and performance_schema count only for the parts the MySQL classifier lets carry the
+ * flag (src/sql/mysql/catalog.ts: help and time zone tables, instrumentation setup).
+ */
+export const CATALOG_SCHEMAS: ReadonlySet<string> = new Set(['pg_catalog', 'information_schema', 'mysql', 'performance_schema']);
 
 /**
  * Catalog relations PostgreSQL itself reserves for superusers because they hold secrets or
@@ -32,6 +36,20 @@ export const PROTECTED_CATALOG_RELATIONS: ReadonlySet<string> = new Set([
   'pg_catalog.pg_hba_file_rules',
   'pg_catalog.pg_ident_file_mappings',
   'information_schema.user_mapping_options',
+  // MySQL: other sessions' statements, password hashes, server links, query logs. (The
+  // classifier flags only an allow-list of these schemas' tables; this is the second check.)
+  'information_schema.PROCESSLIST',
+  'information_schema.INNODB_TRX',
+  'mysql.user',
+  'mysql.global_priv',
+  'mysql.servers',
+  'mysql.general_log',
+  'mysql.slow_log',
+  'performance_schema.threads',
+  'performance_schema.processlist',
+  'performance_schema.events_statements_current',
+  'performance_schema.events_statements_history',
+  'performance_schema.events_statements_history_long',
 ]);
 
 /**

@@ -74,7 +74,7 @@ describe('validateDenyRule', () => {
       { path: 'match.classes', message: 'list at least one statement class: read, write, ddl, admin, transaction, session, utility' },
     ]);
     assert.deepEqual(validateDenyRule({ ...rule, match: { kind: 'flags', flags: ['no_where', 'nowhere'] } }), [
-      { path: 'match.flags[1]', message: `unknown flag "nowhere"; use one of no_where, drop, truncate, writing_cte, select_into, copy_program, copy_file, dynamic_code, role_change, side_effect_function, explain_analyze, system_catalog` },
+      { path: 'match.flags[1]', message: `unknown flag "nowhere"; use one of no_where, drop, truncate, writing_cte, select_into, copy_program, copy_file, server_file, dynamic_code, role_change, side_effect_function, explain_analyze, system_catalog` },
     ]);
     assert.deepEqual(validateDenyRule({ ...rule, on: { tags: {} } }), [
       { path: 'on.tags', message: 'list at least one tag; an empty tag selector would match nothing' },

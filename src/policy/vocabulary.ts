@@ -25,6 +25,7 @@ export const STATEMENT_FLAGS = [
   'select_into',
   'copy_program',
   'copy_file',
+  'server_file',
   'dynamic_code',
   'role_change',
   'side_effect_function',

@@ -66,8 +66,20 @@ describe('classify', () => {
     assert.deepEqual(r, { ok: false, error: 'the statement text contains a NUL character', position: 9 });
   });
 
-  it('says MySQL is not available yet', () => {
-    assert.deepEqual(classify('mysql', 'SELECT 1'), { ok: false, error: 'MySQL classification is not available yet' });
+  it('classifies MySQL, keyed by default schema and text', () => {
+    clearSqlCache();
+    const text = 'SELECT * FROM orders';
+    assert.deepEqual(classify('mysql', text), { ok: false, error: 'no database selected' });
+    const a = classify('mysql', text, { defaultSchema: 'shop' });
+    const b = classify('mysql', text, { defaultSchema: 'crm' });
+    assert.ok(a.ok && b.ok);
+    assert.deepEqual(a.statements[0]!.objects, [{ schema: 'shop', name: 'orders', privilege: 'read' }]);
+    assert.deepEqual(b.statements[0]!.objects, [{ schema: 'crm', name: 'orders', privilege: 'read' }]);
+    // A hit is the same frozen object.
+    assert.equal(classify('mysql', text, { defaultSchema: 'shop' }), a);
+    assert.equal(sqlCacheStats('mysql').size, 3);
+    // PostgreSQL ignores the option.
+    assert.deepEqual(classify('postgres', text, { defaultSchema: 'shop' }), classify('postgres', text));
   });
 
   it('refuses an unknown engine', () => {

@@ -3,6 +3,7 @@
 // the policy engine and the ledger. See docs/sql.md.
 import { LruCache } from './cache.js';
 import { SqlNotReadyError } from './errors.js';
+import { classifyMysql } from './mysql/classify.js';
 import { classifyPostgres } from './postgres/classify.js';
 import { loadParser, parserLoaded } from './postgres/parser.js';
 import type { Classification, Engine } from './types.js';
@@ -24,31 +25,42 @@ export async function initSql(): Promise<void> {
   await loadParser();
 }
 
+export interface ClassifyOptions {
+  /**
+   * MySQL: the session's current database, where unqualified table names live. Without it a
+   * statement that names a table without its database is refused ('no database selected',
+   * as MySQL's ER_NO_DB_ERROR). PostgreSQL ignores it: unqualified names are in public.
+   */
+  defaultSchema?: string | undefined;
+}
+
 /**
  * Classifies every statement in `text`. Never throws for any input text; throws
- * SqlNotReadyError if initSql() has not completed. Results are cached by exact text and
- * frozen, so callers share them safely (and cannot change what the next caller sees).
- * An error's `position` is 1-based, in characters, as in PostgreSQL's ErrorResponse.
+ * SqlNotReadyError if initSql() has not completed. Results are cached by exact text (for
+ * MySQL: by default schema and text) and frozen, so callers share them safely (and cannot
+ * change what the next caller sees). An error's `position` is 1-based, in characters.
  */
-export function classify(engine: Engine, text: string): Classification {
+export function classify(engine: Engine, text: string, options: ClassifyOptions = {}): Classification {
   // Engine comes from configuration: an unknown one is denied, not guessed.
   if (!Object.hasOwn(caches, engine)) return { ok: false, error: `unknown engine ${JSON.stringify(engine)}` };
   const cache = caches[engine];
-  const cached = cache.get(text);
+  // The same text means different tables in different databases. A database name cannot
+  // contain U+0000 (nor can a text that classifies), so the key cannot collide.
+  const key = engine === 'mysql' ? `${options.defaultSchema ?? ''}\u0000${options.defaultSchema === undefined ? '-' : '+'}${text}` : text;
+  const cached = cache.get(key);
   if (cached) return cached;
-  const result = deepFreeze(classifyUncached(engine, text));
-  cache.set(text, result);
+  const result = deepFreeze(classifyUncached(engine, text, options));
+  cache.set(key, result);
   return result;
 }
 
-function classifyUncached(engine: Engine, text: string): Classification {
+function classifyUncached(engine: Engine, text: string, options: ClassifyOptions): Classification {
   switch (engine) {
     case 'postgres':
       if (!parserLoaded()) throw new SqlNotReadyError('PostgreSQL');
       return classifyPostgres(text);
     case 'mysql':
-      // A later issue adds src/sql/mysql/ with MySQL's own grammar.
-      return { ok: false, error: 'MySQL classification is not available yet' };
+      return classifyMysql(text, { defaultSchema: options.defaultSchema });
   }
 }
 

@@ -19,7 +19,11 @@ export type StatementClass =
 
 /** A relation (table, view, sequence…) a statement touches, and what it does to it. */
 export interface ObjectAccess {
-  /** Case-folded unless it was quoted; unqualified names get the default schema (public). */
+  /**
+   * PostgreSQL: case-folded unless it was quoted; unqualified names get the default schema
+   * (public). MySQL: as written (names are case-sensitive); unqualified names get the
+   * session's current database.
+   */
   schema: string;
   name: string;
   privilege: Privilege;
@@ -37,16 +41,17 @@ export type StatementFlag =
   | 'select_into' // SELECT … INTO creates a table
   | 'copy_program' // COPY … TO/FROM PROGRAM (runs a shell command on the server)
   | 'copy_file' // COPY … TO/FROM a server file
+  | 'server_file' // MySQL: SELECT … INTO OUTFILE/DUMPFILE, LOAD DATA INFILE (not LOCAL), load_file()
   | 'dynamic_code' // DO blocks, EXECUTE of a prepared statement, CALL: code we cannot see into
   | 'role_change' // SET ROLE, SET SESSION AUTHORIZATION, RESET ROLE
   | 'side_effect_function' // a function on the side-effect list (pg_terminate_backend, set_config…)
   | 'explain_analyze' // EXPLAIN ANALYZE runs the statement
-  | 'system_catalog'; // reads pg_catalog / information_schema only
+  | 'system_catalog'; // reads the system catalogs only (pg_catalog / information_schema; MySQL: docs/sql.md)
 
 export interface ClassifiedStatement {
   /** The statement's own text, sliced from the input. */
   text: string;
-  /** The parser's node type, e.g. "SelectStmt", "DeleteStmt", "VariableSetStmt". */
+  /** The parser's node type, e.g. "SelectStmt", "DeleteStmt", "VariableSetStmt" (MySQL: see docs/sql.md). */
   kind: string;
   class: StatementClass;
   /** Every relation referenced, with the privilege that reference needs. */
@@ -60,6 +65,12 @@ export interface ClassifiedStatement {
    * objects say it all (or when nothing is needed, as for BEGIN or SET search_path).
    */
   requires: Privilege | null;
+  /**
+   * MySQL `USE db` (kind UseStmt): the database the session switches to. Later statements of
+   * the same text are classified with it; the gateway passes it as `defaultSchema` for the
+   * session's next texts once the server has accepted it.
+   */
+  database?: string;
 }
 
 export type Classification =

@@ -194,6 +194,14 @@ describe('gatehouse admin CLI against a running server (SQLite store)', () => {
     assert.equal(decision.denial.code, 'deny_rule');
     assert.match(decision.denial.message, /prod-no-where/);
 
+    // MySQL: unqualified names are in the connection's database (sales); DDL is not granted.
+    const mysqlRead = cli(['policy', 'check', '--user', 'alice', '--connection', 'sales-dev', '--sql', 'SELECT * FROM orders; UPDATE `sales`.orders SET x = 1 WHERE id = 2']);
+    assert.equal(mysqlRead.status, 0, mysqlRead.stderr + mysqlRead.stdout);
+    assert.match(mysqlRead.stdout, /needs read on sales\.orders/);
+    const mysqlDrop = cli(['policy', 'check', '--user', 'alice', '--connection', 'sales-dev', '--sql', '/*!50000 DROP TABLE orders */']);
+    assert.equal(mysqlDrop.status, 1, mysqlDrop.stderr);
+    assert.match(mysqlDrop.stdout, /ddl on sales\.orders is not granted to alice/);
+
     const fromStdin = cli(['policy', 'check', '--user', 'alice', '--connection', 'sales-prod', '--sql', '-'], {
       input: 'SELECT id FROM sales.orders WHERE id = 2;\nSELECT 1;\n',
     });

@@ -1,0 +1,112 @@
+// SET (MySQL manual, "SET Syntax for Variable Assignment", "SET NAMES", "SET TRANSACTION").
+// Session settings need nothing, except the few that would let a session hide from the
+// audit trail, act as another server, or change how the text of later statements is lexed
+// (which the classifier must keep reading the way the server does). Global and persisted
+// settings are the server's: admin. Expressions assigned are parsed and walked, so a
+// subquery in `SET @x = (SELECT …)` is a read like any other.
+import type { Collector } from './collector.js';
+import type { Token } from './lexer.js';
+import { classifyTokens, parseTokens, type Context, type Outcome, type Result } from './statements.js';
+import { findWord, isOp, isWord, splitCommas, StatementError } from './tokens.js';
+import { walk } from './walk.js';
+
+/** Session settings that need admin: replication and logging controls, debugging. */
+const GUARDED = /^(sql_log_bin|sql_log_off|log_.*|general_log.*|slow_query_log.*|binlog_.*|gtid_.*|pseudo_.*|original_.*|rbr_exec_mode|skip_replication|wsrep_.*|debug|debug_sync|sql_slave_skip_counter|server_id|default_role|audit_log_.*|innodb_.*)$/;
+
+/**
+ * Character sets in which a multi-byte character can end in the byte of `\` or `'` (the
+ * GBK/SJIS escaping attacks): under them the server would lex the text differently.
+ */
+const SAFE_CHARSETS = /^(utf8|utf8mb3|utf8mb4|latin1|latin2|ascii|binary|ucs2|utf16|utf16le|utf32|cp1250|cp1251|cp1252|default)$/i;
+
+const valueText = (tokens: readonly Token[]): string | undefined => {
+  if (tokens.length !== 1) return undefined;
+  const t = tokens[0]!;
+  return t.kind === 'string' ? t.value : t.kind === 'word' || t.kind === 'ident' ? t.text : undefined;
+};
+
+/** The need a session setting's value brings, for the settings whose value matters. */
+function valueRule(name: string, value: readonly Token[]): 'admin' | null {
+  const v = valueText(value);
+  if (name === 'sql_mode') {
+    // NO_BACKSLASH_ESCAPES and ANSI_QUOTES (in ANSI) change how strings lex.
+    if (v === undefined) return 'admin';
+    return /no_backslash_escapes|ansi/i.test(v) ? 'admin' : null;
+  }
+  if (name === 'character_set_client' || name === 'character_set_connection' || name === 'collation_connection') {
+    if (v === undefined) return 'admin';
+    const charset = name === 'collation_connection' ? v.split('_')[0]! : v;
+    return SAFE_CHARSETS.test(charset) ? null : 'admin';
+  }
+  return null;
+}
+
+export function setStatement(tokens: Token[], c: Collector, ctx: Context): Outcome | Result {
+  const second = tokens[1];
+  if (isWord(second, 'PASSWORD', 'RESOURCE')) return { kind: 'SetPasswordStmt', class: 'admin', requires: 'admin' };
+  if (isWord(second, 'ROLE') || (isWord(second, 'DEFAULT') && isWord(tokens[2], 'ROLE'))) {
+    return { kind: 'SetRoleStmt', class: 'session', requires: 'admin', flags: ['role_change'] };
+  }
+  if (isWord(second, 'NAMES') || isWord(second, 'CHARSET') || (isWord(second, 'CHARACTER') && isWord(tokens[2], 'SET'))) {
+    const at = isWord(second, 'CHARACTER') ? 3 : 2;
+    const cs = valueText(tokens.slice(at, at + 1));
+    return { kind: 'SetNamesStmt', class: 'session', requires: cs !== undefined && SAFE_CHARSETS.test(cs) ? null : 'admin' };
+  }
+  // SET [GLOBAL | SESSION | LOCAL] TRANSACTION …
+  const scoped = isWord(second, 'GLOBAL', 'SESSION', 'LOCAL') ? 2 : 1;
+  if (isWord(tokens[scoped], 'TRANSACTION')) {
+    return { kind: 'SetTransactionStmt', class: 'session', requires: isWord(second, 'GLOBAL') ? 'admin' : null };
+  }
+  // MariaDB: SET STATEMENT var = value [, …] FOR statement.
+  let assignments = tokens.slice(1);
+  let inner: Result | undefined;
+  if (isWord(second, 'STATEMENT')) {
+    const f = findWord(tokens, 2, 'FOR');
+    if (f < 0) throw new StatementError('SET STATEMENT … FOR statement');
+    assignments = tokens.slice(2, f);
+    inner = classifyTokens(tokens.slice(f + 1), ctx);
+  }
+  let requires: 'admin' | null = null;
+  let global = false;
+  let scope = 'SESSION';
+  for (const part of splitCommas(assignments)) {
+    let k = 0;
+    if (isWord(part[0], 'GLOBAL', 'SESSION', 'LOCAL', 'PERSIST', 'PERSIST_ONLY')) {
+      scope = part[0]!.value;
+      k = 1;
+    }
+    const target = part[k];
+    const eq = isOp(part[k + 1], '=') ? k + 2 : isOp(part[k + 1], ':') && isOp(part[k + 2], '=') ? k + 3 : -1;
+    if (!target || eq < 0) throw new StatementError('SET variable = value expected');
+    const value = part.slice(eq);
+    if (value.length === 0) throw new StatementError('SET without a value');
+    let name: string;
+    let itemScope = scope;
+    if (target.kind === 'var' && !target.text.startsWith('@@')) {
+      name = ''; // a user variable: nothing to guard
+    } else if (target.kind === 'var') {
+      // @@x, @@session.x, @@global.x, @@persist.x, @@persist_only.x, @@local.x
+      const parts = target.text.slice(2).toLowerCase().split('.');
+      if (parts.length === 2) itemScope = parts[0]!.toUpperCase();
+      else if (parts.length !== 1) throw new StatementError('unknown variable form');
+      name = parts[parts.length - 1]!;
+    } else if (target.kind === 'word' || target.kind === 'ident') {
+      name = target.text.toLowerCase();
+      if (isOp(part[k + 1], '.')) throw new StatementError('SET of a structured variable');
+    } else {
+      throw new StatementError('SET variable = value expected');
+    }
+    if (name !== '') {
+      if (itemScope !== 'SESSION' && itemScope !== 'LOCAL') global = true;
+      if (GUARDED.test(name) || valueRule(name, value) === 'admin') requires = 'admin';
+    }
+    // Values: one word (ON, OFF, DEFAULT, a name) needs no parsing; expressions are walked.
+    if (!(value.length === 1 && value[0]!.kind !== 'op')) walk(parseTokens(value, c, 'SELECT '), c);
+  }
+  if (inner) {
+    return { ...inner, kind: 'SetStatementStmt', requires: global ? 'admin' : requires ?? inner.requires };
+  }
+  // GLOBAL, PERSIST, PERSIST_ONLY change the server for everyone: administration.
+  if (global) return { kind: 'SetStmt', class: 'admin', requires: 'admin' };
+  return { kind: 'SetStmt', class: 'session', requires };
+}
