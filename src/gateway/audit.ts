@@ -60,8 +60,8 @@ function decisionOf(decision: Decision) {
   };
 }
 
-/** A bound parameter as the payload keeps it: text as text, binary as base64, NULL as null. */
-export type RecordedParam = string | { base64: string } | null;
+/** A bound parameter as the payload keeps it: text as text, numbers as numbers, bytes as base64, NULL as null; a value sent ahead in pieces (MySQL long data) is only marked. */
+export type RecordedParam = string | number | { base64: string } | { long_data: true } | null;
 
 /** The context of a `db.query` event: the session's, and how the statement came (protocol, prepared name). */
 export function queryContext(s: SessionIdentity, statement: { protocol: string; name?: string }) {

@@ -6,3 +6,6 @@
 export class TlsError extends Error {
   override name = 'TlsError';
 }
+
+/** The client went away mid-login: nothing to answer, only to clean up (every engine). */
+export class ClientGoneError extends Error {}

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { ClientGoneError } from '../errors.js';
 import { FrameReader, ProtocolError, type Frame } from './codec/index.js';
 
 /**
@@ -104,5 +105,4 @@ export class StartupChannel {
   }
 }
 
-/** The client went away mid-conversation: nothing to answer, only to clean up. */
-export class ClientGoneError extends Error {}
+export { ClientGoneError };

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import { TLSSocket, type SecureContext } from 'node:tls';
+import type { SecureContext } from 'node:tls';
+import { acceptTls } from '../tls-accept.js';
 import { parseStartup, ProtocolError } from './codec/index.js';
 import { StartupChannel } from './channel.js';
 import { PgFatal } from './errors.js';
@@ -50,8 +51,9 @@ export async function negotiateStartup(socket: Socket, options: StartupOptions):
     if (request.kind === 'ssl' && options.secureContext && !tls) {
       channel.send(Buffer.from('S'));
       channel.detach();
-      const secure = new TLSSocket(socket, { isServer: true, secureContext: options.secureContext });
-      await handshake(secure, options.timeoutMs);
+      const secure = await acceptTls(socket, options.secureContext, options.timeoutMs).catch((error: Error) => {
+        throw new ProtocolError(error.message);
+      });
       channel = new StartupChannel(secure, options.timeoutMs, options.maxMessageBytes);
       tls = true;
     } else {
@@ -59,21 +61,4 @@ export async function negotiateStartup(socket: Socket, options: StartupOptions):
     }
   }
   throw new ProtocolError('too many encryption requests');
-}
-
-function handshake(socket: TLSSocket, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(new ProtocolError('the TLS handshake took too long')), timeoutMs);
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      socket.destroy();
-      reject(error);
-    };
-    socket.once('secure', () => {
-      clearTimeout(timer);
-      socket.off('error', fail);
-      resolve();
-    });
-    socket.once('error', fail);
-  });
 }

@@ -1,0 +1,248 @@
+import type { Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
+import type { ControlPlane } from '../../control/plane.js';
+import { upstreamPassword } from '../../control/connections.js';
+import { newId } from '../../identity/model.js';
+import type { FailureThrottle } from '../../api/throttle.js';
+import { actorOf, contextOf, targetOf, type SessionIdentity } from '../audit.js';
+import { SessionPolicy } from '../session-policy.js';
+import { LoginFailure, recordLoginFailure, type Authenticated, type LoginAttempt } from '../login-failure.js';
+import { acceptTls } from '../tls-accept.js';
+import {
+  CHARSET,
+  CLIENT_CONNECT_ATTRS,
+  CLIENT_CONNECT_WITH_DB,
+  CLIENT_DEPRECATE_EOF,
+  CLIENT_FOUND_ROWS,
+  CLIENT_IGNORE_SIGPIPE,
+  CLIENT_INTERACTIVE,
+  CLIENT_LOCAL_FILES,
+  CLIENT_LONG_FLAG,
+  CLIENT_LONG_PASSWORD,
+  CLIENT_MULTI_RESULTS,
+  CLIENT_MULTI_STATEMENTS,
+  CLIENT_MYSQL,
+  CLIENT_PLUGIN_AUTH,
+  CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA,
+  CLIENT_PROTOCOL_41,
+  CLIENT_PS_MULTI_RESULTS,
+  CLIENT_SECURE_CONNECTION,
+  CLIENT_SSL,
+  CLIENT_TRANSACTIONS,
+  decodeHandshakeResponse41,
+  encodeHandshakeV10,
+  encodeOk,
+  hasCaps,
+  intersectCaps,
+  isSslRequest,
+  ProtocolError,
+  SERVER_STATUS_AUTOCOMMIT,
+  unionCaps,
+} from './codec/index.js';
+import { authenticate, CACHING_SHA2_PASSWORD, newScramble } from './auth.js';
+import { MysqlChannel } from './channel.js';
+import { accessDenied, MysqlRefusal } from './errors.js';
+import { connectUpstream, type UpstreamConnection } from './upstream.js';
+
+/**
+ * What the gateway offers clients. Not offered: compression (the relay does not implement it),
+ * CLIENT_SESSION_TRACK and CLIENT_QUERY_ATTRIBUTES (not every upstream has them, and the
+ * client's and the upstream's packet formats must match exactly), and MariaDB's extended
+ * capabilities (CLIENT_MYSQL set: the gateway speaks the common protocol to both servers).
+ */
+const OFFERED = unionCaps(
+  CLIENT_MYSQL,
+  CLIENT_FOUND_ROWS,
+  CLIENT_LONG_FLAG,
+  CLIENT_CONNECT_WITH_DB,
+  CLIENT_LOCAL_FILES,
+  CLIENT_PROTOCOL_41,
+  CLIENT_INTERACTIVE,
+  CLIENT_IGNORE_SIGPIPE,
+  CLIENT_TRANSACTIONS,
+  CLIENT_SECURE_CONNECTION,
+  CLIENT_MULTI_STATEMENTS,
+  CLIENT_MULTI_RESULTS,
+  CLIENT_PS_MULTI_RESULTS,
+  CLIENT_PLUGIN_AUTH,
+  CLIENT_CONNECT_ATTRS,
+  CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA,
+  CLIENT_DEPRECATE_EOF,
+);
+
+/** Capabilities that change the shape of packets: the client's and the upstream's must agree on each. */
+const FORMAT_CAPS = [
+  ['CLIENT_DEPRECATE_EOF', CLIENT_DEPRECATE_EOF],
+  ['CLIENT_MULTI_RESULTS', CLIENT_MULTI_RESULTS],
+  ['CLIENT_PS_MULTI_RESULTS', CLIENT_PS_MULTI_RESULTS],
+  ['CLIENT_MULTI_STATEMENTS', CLIENT_MULTI_STATEMENTS],
+  ['CLIENT_FOUND_ROWS', CLIENT_FOUND_ROWS],
+  ['CLIENT_LOCAL_FILES', CLIENT_LOCAL_FILES],
+] as const;
+
+/** The version clients see: a MySQL 8.0 protocol level, and who is answering. */
+export const GATEWAY_SERVER_VERSION = '8.0.36-Gatehouse';
+
+export interface MysqlLoginOptions {
+  cp: ControlPlane;
+  throttle: FailureThrottle;
+  secureContext?: SecureContext;
+  requireTls: boolean;
+  timeoutMs: number;
+  maxPacketBytes: number;
+  /** The id the greeting announces (the client may show it; KILL through the gateway is refused). */
+  connectionId: number;
+}
+
+export interface MysqlLoggedIn {
+  channel: MysqlChannel;
+  identity: SessionIdentity;
+  policy: SessionPolicy;
+  upstream: UpstreamConnection;
+  tls: boolean;
+  /** The capabilities in force between the client and the gateway (and, for the format bits, the upstream). */
+  capabilities: number;
+  /** The upstream database the session starts in (the connection's). */
+  database: string | null;
+}
+
+/**
+ * The connection phase ("Connection Phase"): greeting, optional TLS, the client's
+ * HandshakeResponse41, authentication as a Gatehouse principal, the connection named by the
+ * database, the login's ledger record, the upstream dialled with the connection's own
+ * credentials, and the OK. Every failure is recorded and ends in a MysqlRefusal for the client.
+ */
+export async function mysqlLogin(raw: Socket, client: { address: string; port: number }, options: MysqlLoginOptions): Promise<MysqlLoggedIn> {
+  const channel = new MysqlChannel(raw, options.timeoutMs, options.maxPacketBytes);
+  try {
+    return await connectionPhase(channel, raw, client, options);
+  } catch (error) {
+    throw new LoginError(error as Error, channel.socket, channel.nextSequence);
+  }
+}
+
+/** A failed login, with where the client is in the exchange: its socket (TLS or not) and the sequence id an ERR must carry. */
+export class LoginError extends Error {
+  constructor(
+    readonly reason: Error,
+    readonly socket: Socket,
+    readonly sequence: number,
+  ) {
+    super(reason.message);
+  }
+}
+
+async function connectionPhase(
+  channel: MysqlChannel,
+  raw: Socket,
+  client: { address: string; port: number },
+  options: MysqlLoginOptions,
+): Promise<MysqlLoggedIn> {
+  const { cp, throttle } = options;
+  const scramble = newScramble();
+  const offered = options.secureContext ? unionCaps(OFFERED, CLIENT_SSL) : OFFERED;
+  channel.sendFirst(
+    encodeHandshakeV10({
+      serverVersion: GATEWAY_SERVER_VERSION,
+      connectionId: options.connectionId,
+      scramble,
+      capabilities: offered,
+      characterSet: CHARSET.UTF8MB4_GENERAL_CI,
+      status: SERVER_STATUS_AUTOCOMMIT,
+      authPluginName: CACHING_SHA2_PASSWORD,
+    }),
+  );
+  let packet = await channel.next();
+  let tls = false;
+  if (isSslRequest(packet.payload)) {
+    if (!options.secureContext) throw new ProtocolError('the client asked for TLS, which this gateway did not offer', 1043, '08S01');
+    // Bytes sent ahead of the TLS handshake would be read as if they came encrypted: refuse them.
+    if (channel.buffered > 0) throw new ProtocolError('unexpected data after the TLS request', 1043, '08S01');
+    channel.detach();
+    const secure = await acceptTls(raw, options.secureContext, options.timeoutMs).catch((error: Error) => {
+      throw new ProtocolError(error.message, 1043, '08S01');
+    });
+    channel.switchTo(secure);
+    tls = true;
+    packet = await channel.next();
+  }
+  const response = decodeHandshakeResponse41(packet.payload);
+  const capabilities = intersectCaps(response.capabilities, offered);
+  const user = response.username;
+  const database = response.database ?? '';
+  const attempt: LoginAttempt = { engine: 'mysql', user, database, client, tls };
+  if (options.requireTls && !tls) {
+    await recordLoginFailure(cp, attempt, new LoginFailure('tls_required', 'the client did not use TLS'));
+    throw new MysqlRefusal('secureTransportRequired', 'Connections using insecure transport are prohibited: this gateway accepts only TLS connections');
+  }
+  if (!hasCaps(capabilities, CLIENT_PROTOCOL_41)) throw new ProtocolError('the client does not speak the 4.1 protocol', 1043, '08S01');
+  if (throttle.blockedFor(client.address) > 0) {
+    await recordLoginFailure(cp, attempt, new LoginFailure('throttled', 'too many failed logins from this address'));
+    throw accessDenied(user, client.address);
+  }
+  let authenticated: Authenticated;
+  try {
+    authenticated = await authenticate(channel, cp, response, scramble, tls);
+  } catch (error) {
+    if (!(error instanceof LoginFailure)) throw error;
+    throttle.fail(client.address);
+    await recordLoginFailure(cp, attempt, error);
+    throw accessDenied(user, client.address);
+  }
+  const { principal } = authenticated;
+  if (!database) {
+    await recordLoginFailure(cp, attempt, new LoginFailure('unknown_connection', 'the client named no connection', principal));
+    throw new MysqlRefusal('noDb', 'No database selected: connect with the name of a Gatehouse connection as the database');
+  }
+  const connection = await cp.connections.get(database);
+  if (!connection || connection.engine !== 'mysql') {
+    await recordLoginFailure(cp, attempt, new LoginFailure('unknown_connection', `there is no mysql connection "${database}"`, principal));
+    throw new MysqlRefusal('badDb', `Unknown database '${database}': the database name is the name of a Gatehouse connection`);
+  }
+  const application = response.attributes?.get('program_name') ?? null;
+  const identity: SessionIdentity = {
+    sessionId: newId('ses'),
+    principal: { id: principal.id, name: principal.name, kind: principal.kind },
+    connection: { id: connection.id, name: connection.name, engine: 'mysql' },
+    client,
+    application,
+  };
+  await cp.ledger.append({
+    actor: actorOf(identity),
+    action: 'auth.login',
+    target: targetOf(identity),
+    outcome: { status: 'ok', via: authenticated.via, ...(authenticated.tokenId ? { token: authenticated.tokenId } : {}) },
+    context: contextOf(identity, { tls }),
+  });
+  const upstreamDatabase = connection.database || null;
+  const policy = new SessionPolicy(cp, principal.id, connection.name, 'mysql', undefined, upstreamDatabase ?? undefined);
+  await policy.refresh();
+
+  let upstream: UpstreamConnection;
+  try {
+    upstream = await connectUpstream({
+      host: connection.host,
+      port: connection.port,
+      user: connection.username,
+      password: await upstreamPassword(cp, connection.name),
+      database: upstreamDatabase,
+      tls: connection.tls_mode,
+      clientCapabilities: capabilities,
+      characterSet: response.characterSet,
+      attributes: { _client_name: 'gatehouse', ...(application ? { program_name: application } : {}) },
+    });
+    const mismatch = FORMAT_CAPS.filter(([, flag]) => hasCaps(capabilities, flag) !== hasCaps(upstream.capabilities, flag)).map(([name]) => name);
+    if (mismatch.length > 0) {
+      upstream.socket.destroy();
+      throw new Error(`the upstream server does not agree to ${mismatch.join(', ')}, which the client uses`);
+    }
+  } catch (error) {
+    const message = (error as Error).message;
+    await cp.ledger
+      .append({ actor: actorOf(identity), action: 'db.session.failed', target: targetOf(identity), outcome: { status: 'failed', error: message }, context: contextOf(identity) })
+      .catch(() => undefined);
+    throw new MysqlRefusal('handshake', `Gatehouse could not reach the database of connection "${connection.name}": ${message}`);
+  }
+  channel.send(encodeOk({ status: upstream.status }, capabilities));
+  return { channel, identity, policy, upstream, tls, capabilities, database: upstreamDatabase };
+}

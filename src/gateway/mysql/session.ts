@@ -1,0 +1,406 @@
+import type { Socket } from 'node:net';
+import type { Ledger } from '../../ledger/index.js';
+import type { AuditMode, LiveSession, SessionInfo } from '../engine.js';
+import type { SessionPolicy, StatementDecision } from '../session-policy.js';
+import { queryEvent, type OutcomeRecorder, type RecordedParam, type SessionIdentity } from '../audit.js';
+import { QueryEntryBuilder } from '../query-entry.js';
+import {
+  COM,
+  commandName,
+  decodeCommand,
+  decodeStmtExecute,
+  encodePacket,
+  PacketReader,
+  ProtocolError,
+  ResponseTracker,
+  SERVER_STATUS_IN_TRANS,
+  CURSOR_TYPE,
+  type BoundParam,
+  type ClientCommand,
+  type Packet,
+  type ParamType,
+  type ResponseOutcome,
+} from './codec/index.js';
+import { errPacket, type MysqlErrorName } from './errors.js';
+import type { UpstreamConnection } from './upstream.js';
+import { outcomeOf } from './outcomes.js';
+
+export interface MysqlSessionDeps {
+  ledger: Ledger;
+  auditMode: AuditMode;
+  outcomes: OutcomeRecorder;
+  maxPacketBytes: number;
+  onEnd(session: MysqlSession, reason: string): void;
+}
+
+/** A statement the upstream prepared, as the gateway saw it prepared. */
+interface Prepared {
+  text: string;
+  paramCount: number;
+  types?: readonly ParamType[];
+  longData: Set<number>;
+}
+
+/** The command whose response is being relayed. */
+interface InFlight {
+  tracker: ResponseTracker;
+  entry?: Promise<number>;
+  started: number;
+  /** A prepare whose statement id the answer will give. */
+  prepare?: string;
+  /** A USE or COM_INIT_DB: the session's database once the upstream says OK. */
+  database?: string;
+  /** COM_RESET_CONNECTION: the upstream forgets its prepared statements. */
+  reset?: boolean;
+}
+
+type StatementRecord = Parameters<typeof queryEvent>[2];
+
+const LEDGER_DOWN = 'Gatehouse could not record the statement in the audit ledger, so it did not run';
+
+/**
+ * One MySQL client's session after login: takes its commands one at a time ("Command
+ * Phase"), decides and records each statement, forwards what is allowed and relays the
+ * upstream's answer packet by packet (a response tracker says where it ends). MySQL clients
+ * wait for each answer, so commands never overlap; any that arrive early wait their turn.
+ * In strict mode a statement goes upstream only once its ledger entry is durable.
+ */
+export class MysqlSession implements LiveSession {
+  private readonly clientReader: PacketReader;
+  private readonly upstreamReader = new PacketReader();
+  private readonly entries: QueryEntryBuilder;
+  private readonly prepared = new Map<number, Prepared>();
+  private readonly waiting: Packet[] = [];
+  private current: InFlight | undefined;
+  /** A command is being decided or waits for its ledger entry. */
+  private busy = false;
+  private ended = false;
+  private readonly startedAt = new Date();
+  private lastActivity = this.startedAt;
+  private count = { statements: 0, denied: 0 };
+  private status: number;
+
+  constructor(
+    readonly identity: SessionIdentity,
+    private readonly client: Socket,
+    private readonly upstream: UpstreamConnection,
+    private readonly policy: SessionPolicy,
+    private readonly tls: boolean,
+    private readonly caps: number,
+    private readonly deps: MysqlSessionDeps,
+  ) {
+    this.clientReader = new PacketReader({ maxPacketBytes: deps.maxPacketBytes });
+    this.entries = new QueryEntryBuilder(identity);
+    this.status = upstream.status;
+  }
+
+  start(clientBytes: Buffer): void {
+    const up = this.upstream.socket;
+    this.client.on('data', (chunk: Buffer) => this.onClientData(chunk));
+    up.on('data', (chunk: Buffer) => this.onUpstreamData(chunk));
+    this.client.on('drain', () => !this.ended && up.resume());
+    up.on('drain', () => !this.ended && this.client.resume());
+    this.client.on('close', () => this.end('the client disconnected'));
+    up.on('close', () => this.end('the upstream closed the connection'));
+    this.client.on('error', () => this.end('the client connection failed'));
+    up.on('error', () => this.end('the upstream connection failed'));
+    if (this.upstream.remainder.length > 0) this.onUpstreamData(this.upstream.remainder);
+    if (clientBytes.length > 0) this.onClientData(clientBytes);
+    this.client.resume();
+    up.resume();
+  }
+
+  info(): SessionInfo {
+    const { principal, connection, client, application, sessionId } = this.identity;
+    return {
+      id: sessionId,
+      engine: 'mysql',
+      principal,
+      connection: { id: connection.id, name: connection.name },
+      client,
+      application,
+      tls: this.tls,
+      state: this.current || this.busy ? 'active' : (this.status & SERVER_STATUS_IN_TRANS) !== 0 ? 'in_transaction' : 'idle',
+      started_at: this.startedAt.toISOString(),
+      last_activity_at: this.lastActivity.toISOString(),
+      statements: this.count.statements,
+      denied: this.count.denied,
+    };
+  }
+
+  terminate(reason: string): void {
+    if (this.ended) return;
+    // A client waiting for an answer gets the reason as that answer; an idle one sees the connection close.
+    if (this.current && this.client.writable) {
+      this.client.write(encodePacket(1, errPacketFields('shutdown', `Connection was killed: ${reason}`, this.caps)));
+    }
+    this.end(reason);
+  }
+
+  get stats() {
+    return { ...this.count, startedAt: this.startedAt };
+  }
+
+  // ---- client → upstream -------------------------------------------------------------
+
+  private onClientData(chunk: Buffer): void {
+    this.lastActivity = new Date();
+    this.clientReader.push(chunk);
+    try {
+      for (let packet = this.clientReader.next(); packet; packet = this.clientReader.next()) {
+        // LOCAL INFILE content (or the end of it) goes straight on while the server waits for it.
+        if (this.current?.tracker.awaitingClient && this.waiting.length === 0) {
+          this.current.tracker.clientPacket(packet.payload);
+          this.toUpstream(packet.raw);
+        } else this.waiting.push(packet);
+      }
+    } catch (error) {
+      return this.fail(error as Error);
+    }
+    this.pump();
+  }
+
+  /** Takes the next command when nothing is in flight. */
+  private pump(): void {
+    while (!this.ended && !this.busy && !this.current && this.waiting.length > 0) {
+      const packet = this.waiting.shift()!;
+      if (packet.sequenceId !== 0) return this.fail(new ProtocolError(`a command with sequence id ${packet.sequenceId}, not 0`, 1156, '08S01'));
+      this.busy = true;
+      this.command(packet).then(
+        () => {
+          this.busy = false;
+          this.pump();
+        },
+        (error: Error) => this.fail(error),
+      );
+    }
+  }
+
+  private async command(packet: Packet): Promise<void> {
+    if (this.policy.stale) await this.policy.refresh();
+    const cmd = decodeCommand(packet.payload, this.caps);
+    switch (cmd.kind) {
+      case 'query':
+        return this.statement(packet, cmd.query, { protocol: 'text', text: cmd.query }, COM.QUERY);
+      case 'init-db': {
+        const text = `USE ${quoteName(cmd.database)}`;
+        return this.statement(packet, text, { protocol: 'init_db', text }, COM.INIT_DB, { database: cmd.database });
+      }
+      case 'field-list': {
+        const text = `SHOW COLUMNS FROM ${quoteName(cmd.table)}`;
+        return this.statement(packet, text, { protocol: 'field_list', text }, COM.FIELD_LIST);
+      }
+      case 'stmt-prepare': {
+        const decided = this.policy.decide(cmd.query);
+        if (!decided.decision.allow) return this.deny(decided, { protocol: 'prepared', text: cmd.query });
+        return this.forward(packet, COM.STMT_PREPARE, { prepare: cmd.query });
+      }
+      case 'stmt-execute':
+        return this.execute(packet, cmd.statementId);
+      case 'stmt-send-long-data': {
+        this.prepared.get(cmd.statementId)?.longData.add(cmd.paramId);
+        return this.forward(packet, COM.STMT_SEND_LONG_DATA);
+      }
+      case 'stmt-close':
+        this.prepared.delete(cmd.statementId);
+        return this.forward(packet, COM.STMT_CLOSE);
+      case 'stmt-reset':
+        this.prepared.get(cmd.statementId)?.longData.clear();
+        return this.forward(packet, COM.STMT_RESET);
+      case 'stmt-fetch':
+        if (!this.prepared.has(cmd.statementId)) return this.refuse('unknownStatement', `Unknown prepared statement handler (${cmd.statementId}) given to mysqld_stmt_fetch`);
+        return this.forward(packet, COM.STMT_FETCH);
+      case 'ping':
+      case 'set-option':
+      case 'statistics':
+        return this.forward(packet, packet.payload[0]!);
+      case 'reset-connection':
+        return this.forward(packet, COM.RESET_CONNECTION, { reset: true });
+      case 'quit':
+        this.toUpstream(packet.raw);
+        return this.end('the client ended the session');
+      default:
+        return this.refuseCommand(cmd);
+    }
+  }
+
+  /** A statement in text (COM_QUERY) or one the gateway spells out for a command (COM_INIT_DB, COM_FIELD_LIST). */
+  private async statement(packet: Packet, text: string, record: StatementRecord, command: number, extra: Pick<InFlight, 'database'> = {}): Promise<void> {
+    const decided = this.policy.decide(text);
+    if (!decided.decision.allow) return this.deny(decided, record);
+    const database = extra.database ?? usedDatabase(decided);
+    return this.recordAndForward(packet, command, decided, record, database === undefined ? {} : { database });
+  }
+
+  /** COM_STMT_EXECUTE: decided again (grants may have changed since the prepare), parameters recorded. */
+  private async execute(packet: Packet, statementId: number): Promise<void> {
+    const statement = this.prepared.get(statementId);
+    if (!statement) {
+      // Fail closed: a statement id the gateway did not see prepared runs something nobody decided.
+      return this.refuse('unknownStatement', `Unknown prepared statement handler (${statementId}) given to mysqld_stmt_execute`);
+    }
+    const exec = decodeStmtExecute(packet.payload, this.caps, {
+      paramCount: statement.paramCount,
+      ...(statement.types ? { types: statement.types } : {}),
+      longData: statement.longData,
+    });
+    if (exec.newParamsBound) statement.types = exec.params.map(({ type, unsigned }) => ({ type, unsigned }));
+    statement.longData.clear();
+    const record: StatementRecord = { protocol: 'prepared', text: statement.text, params: exec.params.map(recordParam), name: String(statementId) };
+    const decided = this.policy.decide(statement.text);
+    if (!decided.decision.allow) return this.deny(decided, record);
+    const cursor = (exec.flags & CURSOR_TYPE.READ_ONLY) !== 0;
+    return this.recordAndForward(packet, COM.STMT_EXECUTE, decided, record, {}, cursor);
+  }
+
+  private async recordAndForward(
+    packet: Packet,
+    command: number,
+    decided: StatementDecision,
+    record: StatementRecord,
+    extra: Pick<InFlight, 'database'>,
+    cursor = false,
+  ): Promise<void> {
+    this.count.statements++;
+    const entry = this.append(decided, record);
+    if (this.deps.auditMode === 'strict') {
+      try {
+        await entry;
+      } catch {
+        return this.refuse('unknown', LEDGER_DOWN);
+      }
+    } else entry.catch(() => undefined); // reported by the outcome recorder; the statement was already sent
+    return this.forward(packet, command, { ...extra, entry }, cursor);
+  }
+
+  private forward(packet: Packet, command: number, extra: Omit<InFlight, 'tracker' | 'started'> = {}, cursor = false): void {
+    const tracker = new ResponseTracker(this.upstream.capabilities, command, { cursor });
+    this.toUpstream(packet.raw);
+    if (tracker.done) return; // no answer comes (COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA)
+    this.current = { tracker, started: performance.now(), ...extra };
+  }
+
+  private deny(decided: StatementDecision, record: StatementRecord): void {
+    if (decided.decision.allow) throw new Error('deny() of an allowed statement');
+    this.count.statements++;
+    this.append(decided, record).catch(() => undefined);
+    this.refuse('tableAccessDenied', decided.decision.denial.message);
+  }
+
+  private refuseCommand(cmd: ClientCommand): void {
+    this.count.statements++;
+    const name = cmd.kind === 'unknown' ? `command 0x${cmd.code.toString(16)}` : commandName(commandCode(cmd));
+    this.refuse('specificAccessDenied', `Access denied; ${name} is not allowed through Gatehouse`);
+  }
+
+  /** Answers the current command with an error of the gateway's own (sequence id 1), forwarding nothing. */
+  private refuse(error: MysqlErrorName, message: string): void {
+    if (error !== 'unknown') this.count.denied++;
+    if (this.client.writable) this.client.write(encodePacket(1, errPacketFields(error, message, this.caps)));
+  }
+
+  private append(decided: StatementDecision, record: StatementRecord): Promise<number> {
+    const options = { deferred: this.deps.auditMode === 'async' };
+    const prepared = this.entries.build(decided, record);
+    return prepared
+      ? this.deps.ledger.appendPrepared([prepared], options)
+      : this.deps.ledger.append(queryEvent(this.identity, decided, record), options);
+  }
+
+  private toUpstream(bytes: Buffer): void {
+    if (!this.ended && !this.upstream.socket.write(bytes)) this.client.pause();
+  }
+
+  // ---- upstream → client -------------------------------------------------------------
+
+  private onUpstreamData(chunk: Buffer): void {
+    this.upstreamReader.push(chunk);
+    const out: Buffer[] = [];
+    try {
+      for (let packet = this.upstreamReader.next(); packet; packet = this.upstreamReader.next()) {
+        const current = this.current;
+        if (!current) throw new ProtocolError('the upstream sent a packet no command asked for', 2027, 'HY000');
+        out.push(packet.raw);
+        const outcome = current.tracker.serverPacket(packet.payload);
+        if (outcome) this.onOutcome(current, outcome);
+        if (current.tracker.done) this.finish(current);
+      }
+    } catch (error) {
+      this.flushClient(out);
+      return this.fail(error as Error);
+    }
+    this.flushClient(out);
+    this.pump();
+  }
+
+  private flushClient(out: Buffer[]): void {
+    if (out.length === 0 || this.ended) return;
+    if (!this.client.write(out.length === 1 ? out[0]! : Buffer.concat(out))) this.upstream.socket.pause();
+  }
+
+  private onOutcome(current: InFlight, outcome: ResponseOutcome): void {
+    if (outcome.kind === 'prepared' && current.prepare !== undefined) {
+      this.prepared.set(outcome.statementId, { text: current.prepare, paramCount: outcome.params, longData: new Set() });
+    }
+    if (outcome.kind === 'ok' || outcome.kind === 'rows') this.status = outcome.status;
+  }
+
+  private finish(current: InFlight): void {
+    this.current = undefined;
+    const outcomes = current.tracker.outcomes;
+    const failed = outcomes.some((o) => o.kind === 'error');
+    if (!failed && current.database !== undefined) this.policy.setDefaultSchema(current.database);
+    if (!failed && current.reset) this.prepared.clear();
+    if (current.entry) this.deps.outcomes.add(current.entry, this.identity.sessionId, outcomeOf(outcomes, performance.now() - current.started));
+  }
+
+  // ---- the end -----------------------------------------------------------------------
+
+  private fail(error: Error): void {
+    if (!this.ended && this.client.writable && error instanceof ProtocolError) {
+      this.client.write(encodePacket(this.current ? 1 : 0, errPacketFields('handshake', error.message, this.caps)));
+    }
+    this.end(error.message);
+  }
+
+  private end(reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    const up = this.upstream.socket;
+    if (up.writable) up.end();
+    this.client.end();
+    setTimeout(() => {
+      up.destroy();
+      this.client.destroy();
+    }, 2000).unref();
+    this.deps.onEnd(this, reason);
+  }
+}
+
+function errPacketFields(name: MysqlErrorName, message: string, caps: number): Buffer {
+  return errPacket(name, message, caps);
+}
+
+/** A name as MySQL quotes it: in backticks, a backtick doubled. */
+function quoteName(name: string): string {
+  return `\`${name.replaceAll('`', '``')}\``;
+}
+
+/** The database the last USE of a statement text switches to, if it has one. */
+function usedDatabase(decided: StatementDecision): string | undefined {
+  if (!decided.classification.ok) return undefined;
+  let database: string | undefined;
+  for (const s of decided.classification.statements) if (s.kind === 'UseStmt' && s.database) database = s.database;
+  return database;
+}
+
+function recordParam(param: BoundParam): RecordedParam {
+  const value = param.value;
+  if (value !== null && typeof value === 'object' && 'longData' in value) return { long_data: true };
+  return value;
+}
+
+function commandCode(cmd: ClientCommand): number {
+  const codes: Partial<Record<ClientCommand['kind'], number>> = { 'process-kill': COM.PROCESS_KILL, 'change-user': COM.CHANGE_USER };
+  return codes[cmd.kind] ?? 0;
+}
