@@ -54,7 +54,7 @@ const PG_LINE = /^gatehouse: postgres gateway on (\[[0-9a-fA-F:.]+\]|[^\s:]+):(\
 
 /** `gatehouse serve` with the PostgreSQL gateway on `pgPort`; resolves once it printed both addresses. */
 export async function startGateway(dataDir: string, mode: AuditMode, pgPort: number): Promise<RunningGateway> {
-  const args = [CLI, 'serve', '--data-dir', dataDir, '--http-listen', '127.0.0.1:0', '--pg-listen', `127.0.0.1:${pgPort}`, '--audit-mode', mode];
+  const args = [CLI, 'serve', '--data-dir', dataDir, '--http-listen', '127.0.0.1:0', '--pg-listen', `127.0.0.1:${pgPort}`, '--no-mysql', '--audit-mode', mode];
   const child = spawn(process.execPath, args, { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let log = '';

@@ -28,3 +28,23 @@ export function withGatewayOptions(command: Command, defaults: { pgListen?: stri
         .default('strict'),
     );
 }
+
+export interface MysqlFlags {
+  mysqlListen: Listen;
+  /** false with --no-mysql. */
+  mysql: boolean;
+  mysqlRequireTls?: boolean;
+}
+
+/** --mysql-listen, --no-mysql and --mysql-require-tls, for `serve`. */
+export function withMysqlOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--mysql-listen <host:port>', 'where the MySQL/MariaDB gateway listens')
+        .env('GATEHOUSE_MYSQL_LISTEN')
+        .argParser(parseListen)
+        .default(parseListen('127.0.0.1:13306'), '127.0.0.1:13306'),
+    )
+    .addOption(new Option('--no-mysql', 'do not run the MySQL/MariaDB gateway'))
+    .addOption(new Option('--mysql-require-tls', 'refuse MySQL clients that do not switch to TLS').env('GATEHOUSE_MYSQL_REQUIRE_TLS'));
+}

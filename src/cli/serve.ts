@@ -7,26 +7,27 @@ import { terminateSessionsOnDisable } from '../gateway/live-changes.js';
 import { action, withStoreOptions, withWitnessOptions } from './context.js';
 import { openControlPlane, withMasterKeyOption, type ControlFlags } from './control.js';
 import { loadGatewayTls, withTlsOptions, type TlsFlags } from './tls.js';
-import { withGatewayOptions, type GatewayFlags } from './gateway-options.js';
+import { withGatewayOptions, withMysqlOptions, type GatewayFlags, type MysqlFlags } from './gateway-options.js';
 import { createPostgresGateway } from '../gateway/postgres/index.js';
+import { createMysqlGateway } from '../gateway/mysql/index.js';
 import type { Gateway } from '../gateway/engine.js';
 import type { AddressInfo } from 'node:net';
 
-interface ServeFlags extends ControlFlags, TlsFlags, GatewayFlags {
+interface ServeFlags extends ControlFlags, TlsFlags, GatewayFlags, MysqlFlags {
   httpListen: Listen;
   log: boolean;
 }
 
 const hostPort = (a: AddressInfo) => `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
 
-/** `gatehouse serve`: the admin API and the PostgreSQL gateway, until SIGINT/SIGTERM. */
+/** `gatehouse serve`: the admin API and the PostgreSQL and MySQL gateways, until SIGINT/SIGTERM. */
 export function serveCommand(): Command {
-  return withGatewayOptions(withTlsOptions(
+  return withMysqlOptions(withGatewayOptions(withTlsOptions(
     withMasterKeyOption(
       withWitnessOptions(
         withStoreOptions(
           new Command('serve')
-            .description('run the admin API and the PostgreSQL gateway until SIGINT or SIGTERM')
+            .description('run the admin API and the PostgreSQL and MySQL gateways until SIGINT or SIGTERM')
             .addOption(
               new Option('--http-listen <host:port>', 'where the admin API listens')
                 .env('GATEHOUSE_HTTP_LISTEN')
@@ -37,7 +38,7 @@ export function serveCommand(): Command {
         ),
       ),
     ),
-  )).action(
+  ))).action(
     action(async (flags: ServeFlags) => {
       const opened = await openControlPlane(flags, { create: false, checkpointIntervalMs: 1000 });
       let gatewayTls;
@@ -54,35 +55,34 @@ export function serveCommand(): Command {
       const sessions = new SessionRegistry();
       const liveChanges = terminateSessionsOnDisable(opened.cp, sessions);
       let app;
-      let gateway: Gateway | undefined;
-      let gatewayAddress: AddressInfo | undefined;
+      const gateways: Gateway[] = [];
+      const listening: string[] = [];
+      const onLog = flags.log ? { onLog: (line: Record<string, unknown>) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`) } : {};
+      const tls = { cert: gatewayTls.cert, key: gatewayTls.key };
       try {
         app = await buildApi(opened.cp, { log: flags.log ?? false, sessions });
         await app.listen({ host: flags.httpListen.host, port: flags.httpListen.port });
         if (flags.pg) {
-          gateway = createPostgresGateway({
-            cp: opened.cp,
-            sessions,
-            tls: { cert: gatewayTls.cert, key: gatewayTls.key },
-            requireTls: flags.pgRequireTls ?? false,
-            auditMode: flags.auditMode,
-            ...(flags.log ? { onLog: (line: Record<string, unknown>) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`) } : {}),
-          });
-          gatewayAddress = await gateway.listen(flags.pgListen.host, flags.pgListen.port);
+          const gateway = createPostgresGateway({ cp: opened.cp, sessions, tls, requireTls: flags.pgRequireTls ?? false, auditMode: flags.auditMode, ...onLog });
+          gateways.push(gateway);
+          const address = await gateway.listen(flags.pgListen.host, flags.pgListen.port);
+          listening.push(`postgres gateway on ${hostPort(address)} (audit: ${flags.auditMode}, tls: ${flags.pgRequireTls ? 'required' : 'offered'})`);
+        }
+        if (flags.mysql) {
+          const gateway = createMysqlGateway({ cp: opened.cp, sessions, tls, requireTls: flags.mysqlRequireTls ?? false, auditMode: flags.auditMode, ...onLog });
+          gateways.push(gateway);
+          const address = await gateway.listen(flags.mysqlListen.host, flags.mysqlListen.port);
+          listening.push(`mysql gateway on ${hostPort(address)} (audit: ${flags.auditMode}, tls: ${flags.mysqlRequireTls ? 'required' : 'offered'})`);
         }
       } catch (error) {
-        await gateway?.close();
+        await Promise.allSettled(gateways.map((g) => g.close()));
         await app?.close();
         liveChanges.stop();
         await opened.close();
         throw error;
       }
       process.stdout.write(`gatehouse: admin API on http://${hostPort(app.server.address() as AddressInfo)}/api/v1 (store: ${describeStore(opened.config)})\n`);
-      if (gatewayAddress) {
-        process.stdout.write(
-          `gatehouse: postgres gateway on ${hostPort(gatewayAddress)} (audit: ${flags.auditMode}, tls: ${flags.pgRequireTls ? 'required' : 'offered'})\n`,
-        );
-      }
+      for (const line of listening) process.stdout.write(`gatehouse: ${line}\n`);
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           process.stdout.write(`gatehouse: ${signal}: stopping\n`);
@@ -93,7 +93,7 @@ export function serveCommand(): Command {
       });
       // End the sessions (their last records go in), stop taking requests, let in-flight ones
       // finish, then sign the final checkpoint.
-      await gateway?.close();
+      await Promise.allSettled(gateways.map((g) => g.close()));
       await app.close();
       liveChanges.stop();
       await liveChanges.settled();

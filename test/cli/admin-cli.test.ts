@@ -59,7 +59,7 @@ describe('gatehouse admin CLI against a running server (SQLite store)', () => {
     assert.equal(init.status, 0, init.stderr);
     adminToken = /^token: (ghk_\S+)$/m.exec(init.stdout)?.[1] ?? assert.fail(`no token line in:\n${init.stdout}`);
 
-    serve = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir, '--http-listen', '127.0.0.1:0', '--pg-listen', '127.0.0.1:0', '--log'], {
+    serve = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir, '--http-listen', '127.0.0.1:0', '--pg-listen', '127.0.0.1:0', '--mysql-listen', '127.0.0.1:0', '--log'], {
       env: { ...process.env, GATEHOUSE_DATA_DIR: '', GATEHOUSE_DATABASE_URL: '', GATEHOUSE_TOKEN: '', GATEHOUSE_URL: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

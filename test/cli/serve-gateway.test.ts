@@ -12,7 +12,7 @@ const PASSWORD = 'alice-password-1';
 
 /** Starts `gatehouse serve` and resolves with the API URL and the gateway's port once both listen. */
 function startServe(dataDir: string, extra: string[]): Promise<{ child: ChildProcess; api: string; pgPort: number; out: () => string; err: () => string }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir, '--http-listen', '127.0.0.1:0', '--pg-listen', '127.0.0.1:0', ...extra], {
+  const child = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir, '--http-listen', '127.0.0.1:0', '--pg-listen', '127.0.0.1:0', '--mysql-listen', '127.0.0.1:0', ...extra], {
     env: { ...process.env, GATEHOUSE_DATA_DIR: '', GATEHOUSE_DATABASE_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

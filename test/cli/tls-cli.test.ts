@@ -85,7 +85,7 @@ describe('gatehouse init and serve: the TLS certificate', () => {
 
   it('serve will not start without a certificate and key that belong together', () => {
     const dataDir = join(root, 'a');
-    const serve = (env: NodeJS.ProcessEnv = {}) => gatehouse(['serve', '--data-dir', dataDir, '--http-listen', '127.0.0.1:0', '--pg-listen', '127.0.0.1:0'], '', env);
+    const serve = (env: NodeJS.ProcessEnv = {}) => gatehouse(['serve', '--data-dir', dataDir, '--http-listen', '127.0.0.1:0', '--pg-listen', '127.0.0.1:0', '--mysql-listen', '127.0.0.1:0'], '', env);
     const otherKey = join(root, 'b-key', 'other.key');
     const wrong = serve({ GATEHOUSE_TLS_CERT: own.cert, GATEHOUSE_TLS_KEY: join(dataDir, 'tls', 'gateway.key') });
     assert.equal(wrong.status, 2);
