@@ -161,7 +161,9 @@ export function encodeResultSetEnd(end: { warnings?: number; status?: number }, 
 
 /** The end of a result set (EOF or 0xFE OK) reduced to what the relay needs. */
 export function decodeResultSetEnd(payload: Buffer, caps: number): OkPacket {
-  if (hasCaps(caps, CLIENT_DEPRECATE_EOF)) return decodeOk(payload, caps);
+  // A 0xFE OK is at least 7 bytes; a shorter 0xFE packet is a classic EOF even under
+  // CLIENT_DEPRECATE_EOF (an older server's answer to COM_SET_OPTION or COM_DEBUG).
+  if (hasCaps(caps, CLIENT_DEPRECATE_EOF) && payload.length >= 7) return decodeOk(payload, caps);
   const eof = decodeEof(payload, caps);
   return { header: EOF_HEADER, affectedRows: 0, lastInsertId: 0n, status: eof.status, warnings: eof.warnings, info: '' };
 }
