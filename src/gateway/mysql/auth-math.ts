@@ -1,4 +1,5 @@
 import { constants, createHash, publicEncrypt, timingSafeEqual } from 'node:crypto';
+import { mysqlVerifiers } from '../../identity/mysql-verifiers.js';
 
 /**
  * The scramble arithmetic of MySQL's password plugins, both sides: what a client sends
@@ -48,8 +49,9 @@ function constantTimeEqual(a: Buffer, b: Buffer): boolean {
 
 const EMPTY = Buffer.alloc(0);
 
+/** SHA1(SHA1(password)); the control plane stores it (identity/mysql-verifiers.ts). */
 export function nativeVerifier(password: string): Buffer {
-  return sha1(sha1(Buffer.from(password, 'utf8')));
+  return mysqlVerifiers(password).native;
 }
 
 /** The auth response for mysql_native_password; empty for an empty password. */
@@ -75,8 +77,9 @@ export function nativeVerifierString(verifier: Buffer): string {
   return `*${verifier.toString('hex').toUpperCase()}`;
 }
 
+/** SHA256(SHA256(password)); the control plane stores it (identity/mysql-verifiers.ts). */
 export function sha2Verifier(password: string): Buffer {
-  return sha256(sha256(Buffer.from(password, 'utf8')));
+  return mysqlVerifiers(password).sha2;
 }
 
 /** The fast-path auth response for caching_sha2_password; empty for an empty password. */

@@ -75,10 +75,7 @@ export class MysqlChannel {
   detach(): Buffer {
     this.unlisten(this.socket);
     this.socket.pause();
-    const rest: Buffer[] = [];
-    // The relay starts at a command boundary; any bytes already here are the first command's.
-    for (let packet = this.reader.next(); packet; packet = this.reader.next()) rest.push(packet.raw);
-    return Buffer.concat(rest);
+    return this.reader.takeRemainder();
   }
 
   private listen(socket: Socket): void {

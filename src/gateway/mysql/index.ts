@@ -5,7 +5,8 @@ import { FailureThrottle } from '../../api/throttle.js';
 import { initSql } from '../../sql/index.js';
 import type { AuditMode, Gateway } from '../engine.js';
 import type { SessionRegistry } from '../sessions.js';
-import { actorOf, contextOf, OutcomeRecorder, targetOf } from '../audit.js';
+import { OutcomeRecorder } from '../audit.js';
+import { listenOn, recordSessionEnd } from '../listener.js';
 import { ClientGoneError } from '../errors.js';
 import { DEFAULT_MAX_PACKET_BYTES, encodePacket, ProtocolError } from './codec/index.js';
 import { errPacket, MysqlRefusal } from './errors.js';
@@ -54,14 +55,7 @@ class MysqlGateway implements Gateway {
     await initSql();
     const server = createServer({ noDelay: true }, (socket) => void this.accept(socket));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    return server.address() as AddressInfo;
+    return listenOn(server, host, port);
   }
 
   async close(): Promise<void> {
@@ -143,16 +137,9 @@ class MysqlGateway implements Gateway {
     this.options.sessions.remove(identity.sessionId);
     const { statements, denied, startedAt } = session.stats;
     this.log({ event: 'session_end', session: identity.sessionId, reason });
-    const record = this.options.cp.ledger
-      .append({
-        actor: actorOf(identity),
-        action: 'db.session.end',
-        target: targetOf(identity),
-        outcome: { reason, statements, denied, duration_ms: Date.now() - startedAt.getTime() },
-        context: contextOf(identity),
-      })
-      .catch((e: Error) => this.log({ event: 'session_end_record_failed', error: e.message }))
-      .finally(() => this.records.delete(record));
+    const record = recordSessionEnd(this.options.cp, identity, { reason, statements, denied, startedAt }, (e) =>
+      this.log({ event: 'session_end_record_failed', error: e.message }),
+    ).finally(() => this.records.delete(record));
     this.records.add(record);
   }
 }

@@ -132,7 +132,7 @@ export class MysqlSession implements LiveSession {
     if (this.ended) return;
     // A client waiting for an answer gets the reason as that answer; an idle one sees the connection close.
     if (this.current && this.client.writable) {
-      this.client.write(encodePacket(1, errPacketFields('shutdown', `Connection was killed: ${reason}`, this.caps)));
+      this.client.write(encodePacket(1, errPacket('shutdown', `Connection was killed: ${reason}`, this.caps)));
     }
     this.end(reason);
   }
@@ -289,14 +289,14 @@ export class MysqlSession implements LiveSession {
 
   private refuseCommand(cmd: ClientCommand): void {
     this.count.statements++;
-    const name = cmd.kind === 'unknown' ? `command 0x${cmd.code.toString(16)}` : commandName(commandCode(cmd));
+    const name = cmd.kind === 'unknown' ? `command 0x${cmd.code.toString(16)}` : commandName(cmd.kind === 'process-kill' ? COM.PROCESS_KILL : COM.CHANGE_USER);
     this.refuse('specificAccessDenied', `Access denied; ${name} is not allowed through Gatehouse`);
   }
 
   /** Answers the current command with an error of the gateway's own (sequence id 1), forwarding nothing. */
   private refuse(error: MysqlErrorName, message: string): void {
     if (error !== 'unknown') this.count.denied++;
-    if (this.client.writable) this.client.write(encodePacket(1, errPacketFields(error, message, this.caps)));
+    if (this.client.writable) this.client.write(encodePacket(1, errPacket(error, message, this.caps)));
   }
 
   private append(decided: StatementDecision, record: StatementRecord): Promise<number> {
@@ -358,7 +358,7 @@ export class MysqlSession implements LiveSession {
 
   private fail(error: Error): void {
     if (!this.ended && this.client.writable && error instanceof ProtocolError) {
-      this.client.write(encodePacket(this.current ? 1 : 0, errPacketFields('handshake', error.message, this.caps)));
+      this.client.write(encodePacket(this.current ? 1 : 0, errPacket('handshake', error.message, this.caps)));
     }
     this.end(error.message);
   }
@@ -375,10 +375,6 @@ export class MysqlSession implements LiveSession {
     }, 2000).unref();
     this.deps.onEnd(this, reason);
   }
-}
-
-function errPacketFields(name: MysqlErrorName, message: string, caps: number): Buffer {
-  return errPacket(name, message, caps);
 }
 
 /** A name as MySQL quotes it: in backticks, a backtick doubled. */
@@ -398,9 +394,4 @@ function recordParam(param: BoundParam): RecordedParam {
   const value = param.value;
   if (value !== null && typeof value === 'object' && 'longData' in value) return { long_data: true };
   return value;
-}
-
-function commandCode(cmd: ClientCommand): number {
-  const codes: Partial<Record<ClientCommand['kind'], number>> = { 'process-kill': COM.PROCESS_KILL, 'change-user': COM.CHANGE_USER };
-  return codes[cmd.kind] ?? 0;
 }

@@ -6,7 +6,8 @@ import { FailureThrottle } from '../../api/throttle.js';
 import { initSql } from '../../sql/index.js';
 import type { AuditMode, Gateway } from '../engine.js';
 import type { SessionRegistry } from '../sessions.js';
-import { actorOf, contextOf, OutcomeRecorder, targetOf } from '../audit.js';
+import { OutcomeRecorder } from '../audit.js';
+import { listenOn, recordSessionEnd } from '../listener.js';
 import { errorResponse, ProtocolError } from './codec/index.js';
 import { ClientGoneError } from './channel.js';
 import { fatalFields, PgFatal } from './errors.js';
@@ -65,14 +66,7 @@ class PostgresGateway implements Gateway {
     await initSql();
     const server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => void this.accept(socket));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    return server.address() as AddressInfo;
+    return listenOn(server, host, port);
   }
 
   async close(): Promise<void> {
@@ -151,16 +145,9 @@ class PostgresGateway implements Gateway {
     this.cancelKeys.delete(pid);
     const { statements, denied, startedAt } = session.stats;
     this.log({ event: 'session_end', session: identity.sessionId, reason });
-    const record = this.options.cp.ledger
-      .append({
-        actor: actorOf(identity),
-        action: 'db.session.end',
-        target: targetOf(identity),
-        outcome: { reason, statements, denied, duration_ms: Date.now() - startedAt.getTime() },
-        context: contextOf(identity),
-      })
-      .catch((e: Error) => this.log({ event: 'session_end_record_failed', error: e.message }))
-      .finally(() => this.records.delete(record));
+    const record = recordSessionEnd(this.options.cp, identity, { reason, statements, denied, startedAt }, (e) =>
+      this.log({ event: 'session_end_record_failed', error: e.message }),
+    ).finally(() => this.records.delete(record));
     this.records.add(record);
   }
 
