@@ -50,8 +50,8 @@ export interface AppendOptions {
 export class Ledger {
   private queue: PendingUnit[] = [];
   private queuedEntries = 0;
-  /** An append that is not deferred is queued: the next commit starts at once. */
-  private urgent = false;
+  /** Queued units that are not deferred: while there is one, the next commit starts at once. */
+  private urgentQueued = 0;
   private flushing: Promise<void> | undefined;
   /** Ends a deferred wait early (set while the flush loop waits for company). */
   private wake: (() => void) | undefined;
@@ -128,7 +128,7 @@ export class Ledger {
       const deferred = options?.deferred === true;
       this.queue.push({ entries, deferred, resolve, reject });
       this.queuedEntries += entries.length;
-      if (!deferred) this.urgent = true;
+      if (!deferred) this.urgentQueued++;
       if (!this.flushing) this.flushing = this.flush();
       else if (this.commitDue()) this.wake?.();
     });
@@ -139,7 +139,7 @@ export class Ledger {
   }
 
   private commitDue(): boolean {
-    return this.urgent || this.draining > 0 || this.queuedEntries >= this.maxBatch || (this.options.deferMs ?? 10) <= 0;
+    return this.urgentQueued > 0 || this.draining > 0 || this.queuedEntries >= this.maxBatch || (this.options.deferMs ?? 10) <= 0;
   }
 
   /**
@@ -184,17 +184,21 @@ export class Ledger {
   /** Whole units, up to maxBatch entries (a single larger unit goes alone: it must stay atomic). */
   private takeBatch(): PendingUnit[] {
     const max = this.maxBatch;
-    const units: PendingUnit[] = [];
+    let units = 0;
     let count = 0;
-    while (this.queue.length > 0) {
-      const size = this.queue[0]!.entries.length;
-      if (units.length > 0 && count + size > max) break;
-      units.push(this.queue.shift()!);
-      count += size;
+    let urgentTaken = 0;
+    // One splice at the end: shift() per unit is linear in the queue's length, and a burst
+    // of appends can queue many thousands of units.
+    while (units < this.queue.length) {
+      const unit = this.queue[units]!;
+      if (units > 0 && count + unit.entries.length > max) break;
+      count += unit.entries.length;
+      if (!unit.deferred) urgentTaken++;
+      units++;
     }
     this.queuedEntries -= count;
-    this.urgent = this.queue.some((u) => !u.deferred);
-    return units;
+    this.urgentQueued -= urgentTaken;
+    return this.queue.splice(0, units);
   }
 
   private async commit(entries: PreparedEntry[]): Promise<number> {

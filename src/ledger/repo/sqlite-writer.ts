@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { WorkerPool } from '../workers/pool.js';
 import type { AppendBatch } from './types.js';
+import { packBatch } from './batch-wire.js';
 import { appendTransaction } from './sqlite.js';
 
 export interface AppendWriter {
@@ -10,7 +11,8 @@ export interface AppendWriter {
 
 export interface WriterTask {
   file: string;
-  batch: AppendBatch;
+  /** The batch as batch-wire.ts packs it: one buffer, transferred rather than cloned. */
+  packed: ArrayBuffer;
 }
 
 /**
@@ -30,7 +32,8 @@ export function appendWriter(db: BetterSqlite3.Database): AppendWriter {
   return {
     append: (batch) => {
       pool ??= new WorkerPool<WriterTask, boolean>(new URL('../workers/sqlite-writer-worker.js', import.meta.url), 1);
-      return pool.run({ file: db.name, batch });
+      const packed = packBatch(batch);
+      return pool.run({ file: db.name, packed }, [packed]);
     },
     close: async () => {
       const open = pool;

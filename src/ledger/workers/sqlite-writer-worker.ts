@@ -2,6 +2,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { appendTransaction } from '../repo/sqlite.js';
 import type { AppendBatch } from '../repo/types.js';
+import { unpackBatch } from '../repo/batch-wire.js';
 import type { WriterTask } from '../repo/sqlite-writer.js';
 import { serveTasks } from './pool.js';
 
@@ -21,15 +22,4 @@ function commitFor(file: string): (batch: AppendBatch) => boolean {
   return commit;
 }
 
-// Buffers arrive as plain Uint8Arrays after the structured clone; better-sqlite3 binds Buffers.
-const buffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-
-serveTasks<WriterTask, boolean>(({ file, batch }) => {
-  const output = commitFor(file)({
-    startIndex: batch.startIndex,
-    entries: batch.entries.map((e) => ({ index: e.index, leafHash: buffer(e.leafHash), entry: buffer(e.entry) })),
-    nodes: batch.nodes.map((n) => ({ level: n.level, index: n.index, hash: buffer(n.hash) })),
-    payloads: batch.payloads.map((p) => ({ index: p.index, salt: buffer(p.salt), payload: p.payload })),
-  });
-  return { output };
-});
+serveTasks<WriterTask, boolean>(({ file, packed }) => ({ output: commitFor(file)(unpackBatch(packed)) }));
