@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SYSTEM_ACTOR } from '../../src/control/plane.js';
 import { addMember, removeMember } from '../../src/control/groups.js';
-import { createGrant, deleteGrant } from '../../src/control/grants.js';
+import { createGrant } from '../../src/control/grants.js';
 import { updatePrincipal } from '../../src/control/principals.js';
 import { grantCreate, membershipAdd, parseInput, principalUpdate } from '../../src/control/inputs.js';
 import { gatehouse, gatehouseAsync } from '../support/cli.js';
