@@ -41,6 +41,9 @@ export interface SessionInfo {
 /** One live session as the registry holds it. */
 export interface LiveSession {
   info(): SessionInfo;
-  /** Ends the session at once: the client gets a FATAL error naming the reason, both sockets close. */
+  /**
+   * Ends the session at once: the client gets the engine's error for a killed session naming
+   * the reason (PostgreSQL FATAL 57P01, MySQL ERR 1927), then both sockets close.
+   */
   terminate(reason: string): void;
 }

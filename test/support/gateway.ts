@@ -1,29 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import pg from 'pg';
-import { SYSTEM_ACTOR } from '../../src/control/plane.js';
-import { createPrincipal } from '../../src/control/principals.js';
-import { createGroup, addMember } from '../../src/control/groups.js';
-import { createConnection } from '../../src/control/connections.js';
-import { createGrant, createDenyRule } from '../../src/control/grants.js';
-import { createToken } from '../../src/control/tokens.js';
-import {
-  connectionCreate,
-  denyRuleCreate,
-  grantCreate,
-  groupCreate,
-  membershipAdd,
-  parseInput,
-  principalCreate,
-} from '../../src/control/inputs.js';
 import type { AuditMode, Gateway } from '../../src/gateway/engine.js';
 import type { SessionRegistry } from '../../src/gateway/sessions.js';
 import { createPostgresGateway, type PostgresGatewayOptions } from '../../src/gateway/postgres/index.js';
 import { FailureThrottle } from '../../src/api/throttle.js';
 import { startTestApi, type TestApi } from './api.js';
 import { TEST_PG_URL, type StoreKind } from './stores.js';
+import { ledgerEvents, PASSWORDS, seedTestPolicy, type TestPolicy } from './test-policy.js';
 
-export const PASSWORDS = { alice: 'alice-password-1', bob: 'bob-password-12', carol: 'carol-password-1' } as const;
+export { PASSWORDS };
 
 export interface TestGateway {
   api: TestApi;
@@ -34,6 +20,7 @@ export interface TestGateway {
   schema: string;
   /** A token of alice's (works as her database password too). */
   aliceToken: string;
+  grants: TestPolicy['grants'];
   /** A connection string through the gateway. */
   url(user: string, password: string, database?: string): string;
   client(user: keyof typeof PASSWORDS, extra?: Partial<pg.ClientConfig>): Promise<pg.Client>;
@@ -68,33 +55,11 @@ export async function startTestGateway(
   await admin.end();
 
   const url = new URL(TEST_PG_URL);
-  await createConnection(
-    cp,
-    SYSTEM_ACTOR,
-    parseInput(connectionCreate, {
-      name: 'pgtest',
-      engine: 'postgres',
-      host: url.hostname,
-      port: Number(url.port || 5432),
-      database: url.pathname.slice(1),
-      username: decodeURIComponent(url.username),
-      tls_mode: 'disable',
-      tags: { env: 'test' },
-    }),
+  const { aliceToken, grants } = await seedTestPolicy(
+    api,
+    { name: 'pgtest', engine: 'postgres', host: url.hostname, port: Number(url.port || 5432), database: url.pathname.slice(1), username: decodeURIComponent(url.username) },
+    `${schema}.*`,
   );
-  for (const name of ['alice', 'bob', 'carol'] as const) {
-    await createPrincipal(cp, SYSTEM_ACTOR, parseInput(principalCreate, { name, role: 'member', email: `${name}@example.com`, password: PASSWORDS[name] }));
-  }
-  for (const [group, member, privileges] of [
-    ['analysts', 'alice', ['read']],
-    ['engineers', 'bob', ['read', 'write']],
-  ] as const) {
-    await createGroup(cp, SYSTEM_ACTOR, parseInput(groupCreate, { name: group, description: `${group} of the test` }));
-    await addMember(cp, SYSTEM_ACTOR, group, parseInput(membershipAdd, { principal: member }));
-    await createGrant(cp, SYSTEM_ACTOR, parseInput(grantCreate, { group, on: { connection: 'pgtest' }, privileges: [...privileges], objects: [`${schema}.*`], reason: 'test' }));
-  }
-  await createDenyRule(cp, SYSTEM_ACTOR, parseInput(denyRuleCreate, { name: 'no-unbounded-writes', on: { tags: { env: 'test' } }, match: { kind: 'no_where' } }));
-  const aliceToken = (await createToken(cp, SYSTEM_ACTOR, { name: 'psql', principal: 'alice' })).token;
 
   const sessions = api.sessions; // wired as serve wires it: disabled accounts lose their sessions
   const gateway = createPostgresGateway({
@@ -115,6 +80,7 @@ export async function startTestGateway(
     port,
     schema,
     aliceToken,
+    grants,
     url: connectionUrl,
     async client(user, extra = {}) {
       const client = new pg.Client({ connectionString: connectionUrl(user, PASSWORDS[user]), ...extra });
@@ -124,12 +90,7 @@ export async function startTestGateway(
     psql(user, args, input) {
       return runPsql(['-X', '-v', 'ON_ERROR_STOP=0', '-d', connectionUrl(user, PASSWORDS[user]), ...args], input);
     },
-    async events(action) {
-      await cp.ledger.drain();
-      const rows = await api.opened.repo.entries(0, 1_000_000);
-      const all = rows.map((r) => JSON.parse(Buffer.from(r.entry).toString('utf8')));
-      return action ? all.filter((e) => e.action === action) : all;
-    },
+    events: (action) => ledgerEvents(api, action),
     async direct() {
       const client = new pg.Client({ connectionString: TEST_PG_URL });
       await client.connect();

@@ -1,17 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
-import { SYSTEM_ACTOR } from '../../src/control/plane.js';
-import { createPrincipal } from '../../src/control/principals.js';
-import { createGroup, addMember } from '../../src/control/groups.js';
-import { createConnection } from '../../src/control/connections.js';
-import { createGrant, createDenyRule } from '../../src/control/grants.js';
-import { createToken } from '../../src/control/tokens.js';
-import { connectionCreate, denyRuleCreate, grantCreate, groupCreate, membershipAdd, parseInput, principalCreate } from '../../src/control/inputs.js';
 import type { AuditMode, Gateway } from '../../src/gateway/engine.js';
 import { createMysqlGateway, type MysqlGatewayOptions } from '../../src/gateway/mysql/index.js';
 import { FailureThrottle } from '../../src/api/throttle.js';
 import { startTestApi, type TestApi } from './api.js';
-import { PASSWORDS, run } from './gateway.js';
+import { run } from './gateway.js';
+import { ledgerEvents, PASSWORDS, seedTestPolicy, type TestPolicy } from './test-policy.js';
 import { mysqlTarget } from './mysql-client.js';
 import type { StoreKind } from './stores.js';
 
@@ -24,8 +18,11 @@ export interface TestMysqlGateway {
   /** The upstream database of this gateway's sample tables (unique per run). */
   database: string;
   aliceToken: string;
+  grants: TestPolicy['grants'];
   /** A mysql2 connection through the gateway. */
   client(user: keyof typeof PASSWORDS, extra?: Partial<mysql.ConnectionOptions>): Promise<mysql.Connection>;
+  /** The real mysql (MariaDB) client's arguments to log in through the gateway. */
+  mysqlArgs(user: string, password: string): string[];
   /** Runs the real mysql (MariaDB) client through the gateway. */
   mysqlCli(user: string, password: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }>;
   events(action?: string): Promise<any[]>;
@@ -55,52 +52,27 @@ export async function startTestMysqlGateway(
     INSERT INTO ${database}.orders (customer, amount) VALUES (1, 1), (2, 2), (1, 3), (2, 4), (1, 5);`);
   await admin.end();
 
-  await createConnection(
-    cp,
-    SYSTEM_ACTOR,
-    parseInput(connectionCreate, {
-      name: MYSQL_CONNECTION,
-      engine: 'mysql',
-      host: target.host,
-      port: target.port,
-      database,
-      username: target.user,
-      tls_mode: 'disable',
-      tags: { env: 'test' },
-    }),
+  const { aliceToken, grants } = await seedTestPolicy(
+    api,
+    { name: MYSQL_CONNECTION, engine: 'mysql', host: target.host, port: target.port, database, username: target.user },
+    `${database}.*`,
   );
-  for (const name of ['alice', 'bob', 'carol'] as const) {
-    await createPrincipal(cp, SYSTEM_ACTOR, parseInput(principalCreate, { name, role: 'member', email: `${name}@example.com`, password: PASSWORDS[name] }));
-  }
-  for (const [group, member, privileges] of [
-    ['analysts', 'alice', ['read']],
-    ['engineers', 'bob', ['read', 'write']],
-  ] as const) {
-    await createGroup(cp, SYSTEM_ACTOR, parseInput(groupCreate, { name: group, description: `${group} of the test` }));
-    await addMember(cp, SYSTEM_ACTOR, group, parseInput(membershipAdd, { principal: member }));
-    await createGrant(cp, SYSTEM_ACTOR, parseInput(grantCreate, { group, on: { connection: MYSQL_CONNECTION }, privileges: [...privileges], objects: [`${database}.*`], reason: 'test' }));
-  }
-  await createDenyRule(cp, SYSTEM_ACTOR, parseInput(denyRuleCreate, { name: 'no-unbounded-writes', on: { tags: { env: 'test' } }, match: { kind: 'no_where' } }));
-  const aliceToken = (await createToken(cp, SYSTEM_ACTOR, { name: 'mysql', principal: 'alice' })).token;
 
   const gateway = createMysqlGateway({ cp, sessions: api.sessions, auditMode: options.auditMode ?? 'strict', throttle: new FailureThrottle(1000), ...options.gateway });
   const { port } = await gateway.listen('127.0.0.1', 0);
+  const mysqlArgs = (user: string, password: string) => ['--no-defaults', '-h', '127.0.0.1', '-P', String(port), '-u', user, `--password=${password}`, '--skip-ssl', MYSQL_CONNECTION];
   return {
     api,
     gateway,
     port,
     database,
     aliceToken,
+    grants,
     client: (user, extra = {}) =>
       mysql.createConnection({ host: '127.0.0.1', port, user, password: PASSWORDS[user], database: MYSQL_CONNECTION, ...extra }),
-    mysqlCli: (user, password, args, input) =>
-      run('mysql', ['--no-defaults', '-h', '127.0.0.1', '-P', String(port), '-u', user, `--password=${password}`, '--skip-ssl', MYSQL_CONNECTION, ...args], input),
-    async events(action) {
-      await cp.ledger.drain();
-      const rows = await api.opened.repo.entries(0, 1_000_000);
-      const all = rows.map((r) => JSON.parse(Buffer.from(r.entry).toString('utf8')));
-      return action ? all.filter((e) => e.action === action) : all;
-    },
+    mysqlArgs,
+    mysqlCli: (user, password, args, input) => run('mysql', [...mysqlArgs(user, password), ...args], input),
+    events: (action) => ledgerEvents(api, action),
     direct,
     async close() {
       await gateway.close();

@@ -7,8 +7,8 @@ let next = 0;
 /**
  * A live session as a gateway keeps one, without the protocol: it registers itself, counts
  * statements, and on terminate records the reason and leaves the registry (as a gateway
- * session does when it closes its sockets). The real gateway sessions are tested end to end
- * in the gateway's own tests.
+ * session does when it closes its sockets). The real gateway sessions of both engines are
+ * tested end to end in test/gateway/engines.test.ts.
  */
 export class TestSession implements LiveSession {
   readonly id = `ses_test${String(++next).padStart(4, '0')}`;

@@ -22,6 +22,8 @@ export const MYSQL_ERRORS = {
   unknownCommand: { code: 1047, sqlstate: '08S01' },
   /** ER_UNKNOWN_ERROR, for the ledger being down (the statement did not run). */
   unknown: { code: 1105, sqlstate: 'HY000' },
+  /** ER_CONNECTION_KILLED (MariaDB): a session an administrator (or a change to its account) ended. */
+  connectionKilled: { code: 1927, sqlstate: '70100' },
   /** ER_CON_COUNT_ERROR-like refusal while shutting down: ER_SERVER_SHUTDOWN. */
   shutdown: { code: 1053, sqlstate: '08S01' },
   /** ER_SECURE_TRANSPORT_REQUIRED. */

@@ -199,7 +199,8 @@ async function connectionPhase(
     await recordLoginFailure(cp, attempt, new LoginFailure('unknown_connection', `there is no mysql connection "${database}"`, principal));
     throw new MysqlRefusal('badDb', `Unknown database '${database}': the database name is the name of a Gatehouse connection`);
   }
-  const application = response.attributes?.get('program_name') ?? null;
+  // The program's name where the client gives one (the mysql client does), else its driver's (mysql2: Node-MySQL-2).
+  const application = response.attributes?.get('program_name') ?? response.attributes?.get('_client_name') ?? null;
   const identity: SessionIdentity = {
     sessionId: newId('ses'),
     principal: { id: principal.id, name: principal.name, kind: principal.kind },

@@ -52,6 +52,8 @@ interface InFlight {
   database?: string;
   /** COM_RESET_CONNECTION: the upstream forgets its prepared statements. */
   reset?: boolean;
+  /** The sequence id of the next packet the client expects in this response. */
+  sequence?: number;
 }
 
 type StatementRecord = Parameters<typeof queryEvent>[2];
@@ -128,12 +130,17 @@ export class MysqlSession implements LiveSession {
     };
   }
 
+  /**
+   * Ends the session with ER_CONNECTION_KILLED (1927, 70100: "Connection was killed", MariaDB's
+   * error for a killed connection) naming the reason. A client waiting for an answer gets it as
+   * that answer (next in the response's sequence); an idle one gets it with sequence id 0, as
+   * MySQL 8.0.24+ tells an idle client why it was disconnected (WL#12999), and reads it when it
+   * next sends a command. Then both sockets close.
+   */
   terminate(reason: string): void {
     if (this.ended) return;
-    // A client waiting for an answer gets the reason as that answer; an idle one sees the connection close.
-    if (this.current && this.client.writable) {
-      this.client.write(encodePacket(1, errPacket('shutdown', `Connection was killed: ${reason}`, this.caps)));
-    }
+    const sequence = this.current ? (this.current.sequence ?? 1) : this.busy ? 1 : 0;
+    if (this.client.writable) this.client.write(encodePacket(sequence, errPacket('connectionKilled', `Connection was killed: ${reason}`, this.caps)));
     this.end(reason);
   }
 
@@ -321,6 +328,7 @@ export class MysqlSession implements LiveSession {
         const current = this.current;
         if (!current) throw new ProtocolError('the upstream sent a packet no command asked for', 2027, 'HY000');
         out.push(packet.raw);
+        current.sequence = (packet.lastSequenceId + 1) & 0xff;
         const outcome = current.tracker.serverPacket(packet.payload);
         if (outcome) this.onOutcome(current, outcome);
         if (current.tracker.done) this.finish(current);
