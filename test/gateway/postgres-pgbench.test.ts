@@ -10,7 +10,8 @@ import { gatehouse } from '../support/cli.js';
 import { run, startTestGateway, PASSWORDS, type TestGateway } from '../support/gateway.js';
 import { TEST_PG_URL } from '../support/stores.js';
 
-const DATABASE = 'gatehouse_pgbench_test';
+// One database per run: two runs at once (two checkouts on one server) must not drop each other's tables.
+const DATABASE = `gatehouse_pgbench_${process.pid}_${Date.now().toString(36)}`;
 const CLIENTS = 4;
 const TRANSACTIONS = 50;
 
@@ -25,8 +26,7 @@ describe('pgbench through the postgres gateway', () => {
   before(async () => {
     const admin = new pg.Client({ connectionString: TEST_PG_URL });
     await admin.connect();
-    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
-    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${DATABASE}`);
+    await admin.query(`CREATE DATABASE ${DATABASE}`);
     await admin.end();
     const init = spawnSync('pgbench', ['-i', '-s', '1', '-q', upstreamUrl()], { encoding: 'utf8' });
     assert.equal(init.status, 0, init.stderr);
@@ -39,7 +39,13 @@ describe('pgbench through the postgres gateway', () => {
     );
     await createGrant(gw.api.cp, SYSTEM_ACTOR, parseInput(grantCreate, { group: 'engineers', on: { connection: 'bench' }, privileges: ['read', 'write'], objects: ['public.pgbench_*'] }));
   });
-  after(() => gw.close());
+  after(async () => {
+    await gw.close();
+    const admin = new pg.Client({ connectionString: TEST_PG_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
+    await admin.end();
+  });
 
   test('every statement pgbench ran is recorded once, with its outcome, and the ledger verifies', async () => {
     const bench = await run(
