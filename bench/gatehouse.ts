@@ -143,6 +143,8 @@ export interface UpstreamSpec {
   port: number;
   database: string;
   username: string;
+  /** The upstream account's password, if it has one (kept encrypted by the control plane). */
+  password?: string;
 }
 
 export interface BenchLogin {
@@ -172,6 +174,7 @@ export async function setupBenchPolicy(apiUrl: string, token: string, upstreams:
       port: u.port,
       database: u.database,
       username: u.username,
+      ...(u.password !== undefined ? { password: u.password } : {}),
       tls_mode: 'disable',
     });
     await api('POST', '/grants', { group: 'bench', on: { connection: u.name }, privileges: ['read', 'write'], reason: 'benchmark' });

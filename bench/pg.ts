@@ -16,7 +16,7 @@ import {
   type IdleRss,
   type TargetName,
 } from './pg-report.js';
-import { BENCH_DATABASE, ensureBenchDatabase, findPgbench, pgTargetFromUrl, resetTables, runPgbench, type PgTarget } from './pgbench.js';
+import { BENCH_DATABASE, benchPgServer, ensureBenchDatabase, findPgbench, resetTables, runPgbench, type PgTarget } from './pgbench.js';
 import { findPgbouncer, INSTALL_PGBOUNCER, startPgbouncer, type RunningPgbouncer } from './pgbouncer.js';
 import { printTargets } from './results.js';
 import { printTable } from './table.js';
@@ -26,9 +26,6 @@ const IDLE_SESSIONS = 1000;
 /** Connection names in the gateway: straight to PostgreSQL, and through PgBouncer in transaction mode. */
 const DIRECT_CONNECTION = 'bench';
 const POOLED_CONNECTION = 'bench-pool';
-
-/** The PostgreSQL server of the benchmarks (GATEHOUSE_TEST_PG_URL, as the tests); its database is only used to create ours. */
-const serverTarget = () => pgTargetFromUrl(process.env.GATEHOUSE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
 
 /** Everything started for the run, so that one finally can stop it all. */
 interface Started {
@@ -86,7 +83,7 @@ export async function pgBench(args: string[]): Promise<void> {
   const threads = Math.max(1, availableParallelism());
   const pgbench = findPgbench();
   if (!pgbench) throw new BenchError('pgbench is not on PATH; every column needs it (install: apt-get install postgresql-client)');
-  const server = serverTarget();
+  const server = benchPgServer();
   const notes: string[] = [];
   const pgbouncerBin = findPgbouncer();
   if (!pgbouncerBin) notes.push(`PgBouncer column skipped: pgbouncer not found (install: ${INSTALL_PGBOUNCER})`);
