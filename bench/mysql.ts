@@ -192,8 +192,9 @@ export async function mysqlBench(args: string[]): Promise<void> {
   const ledger: { mode: AuditMode; tally: LedgerTally; check: TargetCheck }[] = [];
   const scripts = mkdtempSync(join(tmpdir(), 'gatehouse-bench-mysql-scripts-'));
   dirs.push(scripts);
-  const gate = await StartGate.open(server);
+  let gate: StartGate | undefined;
   try {
+    gate = await StartGate.open(server);
     const run: Run = { bin, seconds: options.seconds, scripts, seed: 0, gate, targets: new Map([['direct', { target: { ...server, database: BENCH_DATABASE } }]]) };
     const gatehouses: Gatehouse[] = [];
     if (!noGateway) {
@@ -205,8 +206,8 @@ export async function mysqlBench(args: string[]): Promise<void> {
       }
     }
 
-    // First: pgbench -S leaves nothing behind, while the read-write cells leave MariaDB work to
-    // do in the background (purge, page flushing) that would slow PostgreSQL on the same cores.
+    // First: pgbench -S leaves nothing behind, while after the read-write cells MariaDB seems to
+    // have work left in the background (purge, page flushing) that slows PostgreSQL on the same cores.
     if (pgbench) pgResults = await pgComparison(pgbench, pgServer, gatehouses, options.seconds);
 
     const total = WORKLOADS.length * CLIENTS.length * run.targets.size;
@@ -229,7 +230,7 @@ export async function mysqlBench(args: string[]): Promise<void> {
       ledger.push({ mode: g.mode, tally, check: checkLedger(g.mode, tally, g.sent, g.denials) });
     }
   } finally {
-    await gate.end().catch(() => undefined);
+    await gate?.end().catch(() => undefined);
     await Promise.allSettled(gateways.map((g) => g.stop()));
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }
