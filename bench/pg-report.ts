@@ -1,4 +1,5 @@
 import type { PgbenchResult } from './pgbench-output.js';
+import { cellRows, Results as CellResults, times, type Cell as ResultCell, type TargetCheck } from './results.js';
 
 /** The columns of the pgbench tables, in order. */
 export const TARGETS = ['direct', 'pgbouncer', 'strict', 'async'] as const;
@@ -13,55 +14,24 @@ export const SCRIPT_TITLE: Record<ScriptName, string> = {
   'tpcb-like': 'pgbench (TPC-B-like: 3 updates, 1 select, 1 insert per transaction)',
 };
 
-export interface Cell {
-  script: ScriptName;
-  clients: number;
-  target: TargetName;
-  result: PgbenchResult;
-}
+export type Cell = ResultCell<ScriptName, TargetName, PgbenchResult>;
 
-/** The measured cells, looked up by script, clients and target. */
-export class Results {
-  readonly cells: Cell[] = [];
+/** The measured pgbench cells, looked up by script, clients and target. */
+export class Results extends CellResults<ScriptName, TargetName, PgbenchResult> {}
 
-  add(cell: Cell): void {
-    this.cells.push(cell);
-  }
-
-  get(script: ScriptName, clients: number, target: TargetName): PgbenchResult | undefined {
-    return this.cells.find((c) => c.script === script && c.clients === clients && c.target === target)?.result;
-  }
-
-  /** a's TPS over b's; undefined when either was not measured. */
-  ratio(script: ScriptName, clients: number, a: TargetName, b: TargetName): number | undefined {
-    const x = this.get(script, clients, a);
-    const y = this.get(script, clients, b);
-    return x && y ? x.tps / y.tps : undefined;
-  }
-}
-
-const MISSING = '—';
-/** Ratios as "0.73×": two digits are all a 10-second run can claim. */
-const times = (ratio: number) => `${ratio.toFixed(2)}×`;
+const COLUMNS = {
+  targets: TARGETS.map((t) => [t, LABEL[t]] as const),
+  ratios: [
+    ['strict', 'direct', 'strict/direct'],
+    ['strict', 'pgbouncer', 'strict/pgb'],
+    ['async', 'direct', 'async/direct'],
+    ['async', 'pgbouncer', 'async/pgb'],
+  ],
+} as const;
 
 /** One row per client count: TPS per target, the four ratios, average latencies. */
 export function scriptRows(results: Results, script: ScriptName, clients: readonly number[] = CLIENTS): Record<string, string | number>[] {
-  return clients.map((n) => {
-    const row: Record<string, string | number> = { clients: n };
-    for (const t of TARGETS) {
-      const r = results.get(script, n, t);
-      row[`${LABEL[t]} tps`] = r ? Math.round(r.tps) : MISSING;
-    }
-    for (const [a, b] of [['strict', 'direct'], ['strict', 'pgbouncer'], ['async', 'direct'], ['async', 'pgbouncer']] as const) {
-      const ratio = results.ratio(script, n, a, b);
-      row[`${a}/${b === 'pgbouncer' ? 'pgb' : b}`] = ratio === undefined ? MISSING : times(ratio);
-    }
-    for (const t of TARGETS) {
-      const r = results.get(script, n, t);
-      row[`${LABEL[t]} ms`] = r ? r.latencyMs : MISSING;
-    }
-    return row;
-  });
+  return cellRows(results, script, clients, COLUMNS);
 }
 
 /** Average latency through the gateway minus direct, -S at 1 client (ms); undefined if not measured. */
@@ -79,14 +49,6 @@ export interface IdleRss {
 
 /** RSS in MB (10^6 bytes; /proc reports KiB), one decimal. */
 export const megabytes = (kib: number) => Math.round((kib * 1024) / 1e5) / 10;
-
-export interface TargetCheck {
-  goal: string;
-  /** The measured figure as printed, or why there is none. */
-  measured: string;
-  /** Null: not measured (a column was skipped). */
-  met: boolean | null;
-}
 
 /** The issue's targets (8 clients, -S, against PgBouncer; RSS at 1,000 idle sessions). */
 export function checkTargets(results: Results, rss: IdleRss | undefined): TargetCheck[] {
@@ -110,4 +72,3 @@ export function checkTargets(results: Results, rss: IdleRss | undefined): Target
   ];
 }
 
-export const mark = (met: boolean | null) => (met === null ? '–' : met ? '✓' : '✗');

@@ -2,13 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchError } from './errors.js';
-import { gatewayMissing, initDataDir, setupBenchPolicy, startGateway, type AuditMode, type RunningGateway } from './gatehouse.js';
+import { gatewayMissing, initDataDir, setupBenchPolicy, startGateway, type AuditMode, type RunningGateway, type UpstreamSpec } from './gatehouse.js';
 import { closeAll, openIdleSessions, readRssKib } from './idle-rss.js';
 import {
   addedLatencyMs,
   checkTargets,
   CLIENTS,
-  mark,
   megabytes,
   Results,
   SCRIPT_TITLE,
@@ -17,8 +16,9 @@ import {
   type IdleRss,
   type TargetName,
 } from './pg-report.js';
-import { BENCH_DATABASE, ensureBenchDatabase, findPgbench, pgTargetFromUrl, resetTables, runPgbench, type PgTarget } from './pgbench.js';
+import { BENCH_DATABASE, benchPgServer, ensureBenchDatabase, findPgbench, resetTables, runPgbench, type PgTarget } from './pgbench.js';
 import { findPgbouncer, INSTALL_PGBOUNCER, startPgbouncer, type RunningPgbouncer } from './pgbouncer.js';
+import { printTargets } from './results.js';
 import { printTable } from './table.js';
 import { freePort, progress } from './tools.js';
 
@@ -26,9 +26,6 @@ const IDLE_SESSIONS = 1000;
 /** Connection names in the gateway: straight to PostgreSQL, and through PgBouncer in transaction mode. */
 const DIRECT_CONNECTION = 'bench';
 const POOLED_CONNECTION = 'bench-pool';
-
-/** The PostgreSQL server of the benchmarks (GATEHOUSE_TEST_PG_URL, as the tests); its database is only used to create ours. */
-const serverTarget = () => pgTargetFromUrl(process.env.GATEHOUSE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
 
 /** Everything started for the run, so that one finally can stop it all. */
 interface Started {
@@ -47,10 +44,10 @@ async function prepareGateway(started: Started, mode: AuditMode, server: PgTarge
   const dataDir = mkdtempSync(join(tmpdir(), `gatehouse-bench-${mode}-`));
   started.dirs.push(dataDir);
   const token = initDataDir(dataDir);
-  const gateway = await startGateway(dataDir, mode, await freePort());
+  const gateway = await startGateway(dataDir, mode, { postgres: await freePort() });
   started.gateways.push(gateway);
-  const upstreams = [{ name: DIRECT_CONNECTION, host: server.host, port: server.port, database: BENCH_DATABASE, username: server.user }];
-  if (pooled) upstreams.push({ name: POOLED_CONNECTION, host: pooled.host, port: pooled.port, database: BENCH_DATABASE, username: server.user });
+  const upstreams: UpstreamSpec[] = [{ name: DIRECT_CONNECTION, engine: 'postgres', host: server.host, port: server.port, database: BENCH_DATABASE, username: server.user }];
+  if (pooled) upstreams.push({ name: POOLED_CONNECTION, engine: 'postgres', host: pooled.host, port: pooled.port, database: BENCH_DATABASE, username: server.user });
   const login = await setupBenchPolicy(gateway.apiUrl, token, upstreams);
   return { dataDir, gateway, login };
 }
@@ -61,12 +58,12 @@ async function prepareGateway(started: Started, mode: AuditMode, server: PgTarge
  * gateway session holds an upstream connection, and PostgreSQL allows far fewer than 1,000.
  */
 async function measureIdleRss(started: Started, dataDir: string, login: { user: string; password: string }): Promise<IdleRss> {
-  const gateway = await startGateway(dataDir, 'strict', await freePort());
+  const gateway = await startGateway(dataDir, 'strict', { postgres: await freePort() });
   started.gateways.push(gateway);
   await new Promise((r) => setTimeout(r, 1000));
   const beforeKib = readRssKib(gateway.pid);
   progress(`idle sessions: gateway RSS ${megabytes(beforeKib)} MB before; opening ${IDLE_SESSIONS}`);
-  const target: PgTarget = { host: gateway.pgHost, port: gateway.pgPort, database: POOLED_CONNECTION, ...login };
+  const target: PgTarget = { ...gateway.listeners.postgres!, database: POOLED_CONNECTION, ...login };
   const clients = await openIdleSessions(target, IDLE_SESSIONS, 16, (n) => progress(`  ${n} open`));
   try {
     // Let whatever a login leaves behind settle (timers, buffers) before reading.
@@ -86,7 +83,7 @@ export async function pgBench(args: string[]): Promise<void> {
   const threads = Math.max(1, availableParallelism());
   const pgbench = findPgbench();
   if (!pgbench) throw new BenchError('pgbench is not on PATH; every column needs it (install: apt-get install postgresql-client)');
-  const server = serverTarget();
+  const server = benchPgServer();
   const notes: string[] = [];
   const pgbouncerBin = findPgbouncer();
   if (!pgbouncerBin) notes.push(`PgBouncer column skipped: pgbouncer not found (install: ${INSTALL_PGBOUNCER})`);
@@ -127,8 +124,9 @@ export async function pgBench(args: string[]): Promise<void> {
       for (const mode of ['strict', 'async'] as const) {
         const { dataDir, gateway, login } = await prepareGateway(started, mode, server, pooled);
         if (mode === 'strict') [strictDir, strictLogin] = [dataDir, login];
-        targets.set(mode, { host: gateway.pgHost, port: gateway.pgPort, database: DIRECT_CONNECTION, ...login });
-        progress(`gatehouse (${mode}) on ${gateway.pgHost}:${gateway.pgPort}, pid ${gateway.pid}`);
+        const { host, port } = gateway.listeners.postgres!;
+        targets.set(mode, { host, port, database: DIRECT_CONNECTION, ...login });
+        progress(`gatehouse (${mode}) on ${host}:${port}, pid ${gateway.pid}`);
       }
     }
 
@@ -170,8 +168,7 @@ export async function pgBench(args: string[]): Promise<void> {
       : 'Gateway RSS with idle sessions: not measured\n',
   );
   const checks = checkTargets(results, rss);
-  process.stdout.write('\nTargets\n');
-  for (const c of checks) process.stdout.write(`  ${mark(c.met)} ${c.goal}: ${c.measured}\n`);
+  printTargets(checks);
   for (const note of notes) process.stdout.write(`NOTE: ${note}\n`);
   process.stdout.write(
     `json: ${JSON.stringify({

@@ -2,29 +2,16 @@ import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { BenchError, tail } from './errors.js';
 import { parsePgbenchOutput, type PgbenchResult } from './pgbench-output.js';
-import { findExecutable, progress } from './tools.js';
+import { findExecutable, progress, targetFromUrl, type ServerTarget } from './tools.js';
 
 /** Where pgbench (or any client) connects: PostgreSQL itself, PgBouncer or the gateway. */
-export interface PgTarget {
-  host: string;
-  port: number;
-  user: string;
-  /** The database name as the client sends it (for the gateway: the connection's name). */
-  database: string;
-  password?: string;
-}
+export type PgTarget = ServerTarget;
 
 /** A postgres:// URL as a target (no query parameters: the bench passes host, port and user itself). */
-export function pgTargetFromUrl(value: string): PgTarget {
-  const url = new URL(value);
-  return {
-    host: url.hostname.replace(/^\[|\]$/g, ''),
-    port: Number(url.port || 5432),
-    user: decodeURIComponent(url.username || 'postgres'),
-    database: decodeURIComponent(url.pathname.slice(1)) || 'postgres',
-    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
-  };
-}
+export const pgTargetFromUrl = (value: string): PgTarget => targetFromUrl(value, { port: 5432, user: 'postgres', database: 'postgres' });
+
+/** The PostgreSQL server of the benchmarks (GATEHOUSE_TEST_PG_URL, as the tests); its database is only used to create ours. */
+export const benchPgServer = () => pgTargetFromUrl(process.env.GATEHOUSE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
 
 /** pgbench's built-in scripts (-S and the default), or a script file (-f). */
 export type PgbenchScript = 'select-only' | 'tpcb-like' | { file: string };

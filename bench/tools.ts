@@ -19,6 +19,28 @@ export function findExecutable(name: string, elsewhere: string[] = []): string |
   return undefined;
 }
 
+/** Where a client connects: a database server, a pooler or the gateway. */
+export interface ServerTarget {
+  host: string;
+  port: number;
+  user: string;
+  /** The database name as the client sends it (for the gateway: the connection's name). */
+  database: string;
+  password?: string;
+}
+
+/** A postgres:// or mysql:// URL as a target, with the engine's defaults for what it leaves out (query parameters are ignored). */
+export function targetFromUrl(value: string, defaults: { port: number; user: string; database: string }): ServerTarget {
+  const url = new URL(value);
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(url.port || defaults.port),
+    user: decodeURIComponent(url.username || defaults.user),
+    database: decodeURIComponent(url.pathname.slice(1)) || defaults.database,
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+  };
+}
+
 /** Progress for the person watching; stdout stays for the tables and the JSON line. */
 export function progress(line: string): void {
   process.stderr.write(`${line}\n`);
