@@ -23,6 +23,8 @@ import {
 } from './codec/index.js';
 import { errPacket, type MysqlErrorName } from './errors.js';
 import type { UpstreamConnection } from './upstream.js';
+import type { ChangeUserCommand, ChangeUserHandover } from './change-user.js';
+import type { MysqlLoggedIn } from './login.js';
 import { outcomeOf } from './outcomes.js';
 
 export interface MysqlSessionDeps {
@@ -31,6 +33,8 @@ export interface MysqlSessionDeps {
   outcomes: OutcomeRecorder;
   maxPacketBytes: number;
   onEnd(session: MysqlSession, reason: string): void;
+  /** The client sent COM_CHANGE_USER: this session has ended (onEnd was called), the client is handed over. */
+  onChangeUser(handover: ChangeUserHandover): void;
 }
 
 /** A statement the upstream prepared, as the gateway saw it prepared. */
@@ -79,30 +83,40 @@ export class MysqlSession implements LiveSession {
   private lastActivity = this.startedAt;
   private count = { statements: 0, denied: 0 };
   private status: number;
+  readonly identity: SessionIdentity;
+  private readonly client: Socket;
+  private readonly upstream: UpstreamConnection;
+  private readonly policy: SessionPolicy;
+  private readonly tls: boolean;
+  private readonly caps: number;
+  /** Kept for a COM_CHANGE_USER: its auth response is computed with the greeting's scramble. */
+  private readonly login: Pick<MysqlLoggedIn, 'scramble' | 'characterSet'>;
+  /** The client socket's listeners, removed when the client is handed over (COM_CHANGE_USER). */
+  private readonly clientListeners: Record<'data' | 'drain' | 'close' | 'error', (...args: any[]) => void> = {
+    data: (chunk: Buffer) => this.onClientData(chunk),
+    drain: () => !this.ended && this.upstream.socket.resume(),
+    close: () => this.end('the client disconnected'),
+    error: () => this.end('the client connection failed'),
+  };
 
   constructor(
-    readonly identity: SessionIdentity,
-    private readonly client: Socket,
-    private readonly upstream: UpstreamConnection,
-    private readonly policy: SessionPolicy,
-    private readonly tls: boolean,
-    private readonly caps: number,
+    login: MysqlLoggedIn,
     private readonly deps: MysqlSessionDeps,
   ) {
+    ({ identity: this.identity, upstream: this.upstream, policy: this.policy, tls: this.tls, capabilities: this.caps } = login);
+    this.client = login.channel.socket;
+    this.login = { scramble: login.scramble, characterSet: login.characterSet };
     this.clientReader = new PacketReader({ maxPacketBytes: deps.maxPacketBytes });
-    this.entries = new QueryEntryBuilder(identity);
-    this.status = upstream.status;
+    this.entries = new QueryEntryBuilder(this.identity);
+    this.status = this.upstream.status;
   }
 
   start(clientBytes: Buffer): void {
     const up = this.upstream.socket;
-    this.client.on('data', (chunk: Buffer) => this.onClientData(chunk));
+    for (const [event, listener] of Object.entries(this.clientListeners)) this.client.on(event, listener);
     up.on('data', (chunk: Buffer) => this.onUpstreamData(chunk));
-    this.client.on('drain', () => !this.ended && up.resume());
     up.on('drain', () => !this.ended && this.client.resume());
-    this.client.on('close', () => this.end('the client disconnected'));
     up.on('close', () => this.end('the upstream closed the connection'));
-    this.client.on('error', () => this.end('the client connection failed'));
     up.on('error', () => this.end('the upstream connection failed'));
     if (this.upstream.remainder.length > 0) this.onUpstreamData(this.upstream.remainder);
     if (clientBytes.length > 0) this.onClientData(clientBytes);
@@ -219,6 +233,8 @@ export class MysqlSession implements LiveSession {
       case 'quit':
         this.toUpstream(packet.raw);
         return this.end('the client ended the session');
+      case 'change-user':
+        return this.changeUser(cmd);
       default:
         return this.refuseCommand(cmd);
     }
@@ -287,9 +303,9 @@ export class MysqlSession implements LiveSession {
     this.refuse('tableAccessDenied', decided.decision.denial.message);
   }
 
-  private refuseCommand(cmd: ClientCommand): void {
+  private refuseCommand(cmd: Extract<ClientCommand, { kind: 'process-kill' | 'unknown' }>): void {
     this.count.statements++;
-    const name = cmd.kind === 'unknown' ? `command 0x${cmd.code.toString(16)}` : commandName(cmd.kind === 'process-kill' ? COM.PROCESS_KILL : COM.CHANGE_USER);
+    const name = cmd.kind === 'unknown' ? `command 0x${cmd.code.toString(16)}` : commandName(COM.PROCESS_KILL);
     this.refuse('specificAccessDenied', `Access denied; ${name} is not allowed through Gatehouse`);
   }
 
@@ -374,6 +390,25 @@ export class MysqlSession implements LiveSession {
       this.client.destroy();
     }, 2000).unref();
     this.deps.onEnd(this, reason);
+  }
+
+  /**
+   * COM_CHANGE_USER ends this session: the server forgets the previous user's state, so this
+   * session's upstream connection closes (an open transaction rolls back) and its record ends;
+   * the client, with what it sent beyond the command, goes to the gateway to log in again
+   * (change-user.ts). Nothing is read from the client until then.
+   */
+  private changeUser(command: ChangeUserCommand): void {
+    this.ended = true;
+    for (const [event, listener] of Object.entries(this.clientListeners)) this.client.off(event, listener);
+    this.client.pause();
+    const up = this.upstream.socket;
+    if (up.writable) up.end();
+    setTimeout(() => up.destroy(), 2000).unref();
+    const received = Buffer.concat([...this.waiting.splice(0).map((p) => p.raw), this.clientReader.takeRemainder()]);
+    this.deps.onEnd(this, `the client changed user (COM_CHANGE_USER) to ${command.username}`);
+    const { tls, caps: capabilities, identity: previous } = this;
+    this.deps.onChangeUser({ command, socket: this.client, received, previous, tls, capabilities, ...this.login });
   }
 }
 
