@@ -65,11 +65,6 @@ export class MysqlChannel {
     return (this.sequence + 1) & 0xff;
   }
 
-  /** Bytes received and not read: nothing may come ahead of a TLS handshake. */
-  get buffered(): number {
-    return this.reader.buffered;
-  }
-
   /** Continues on `socket` (the TLS socket over the old one), with the same sequence. */
   switchTo(socket: Socket): void {
     this.unlisten(this.socket);

@@ -141,9 +141,12 @@ async function connectionPhase(
   let tls = false;
   if (isSslRequest(packet.payload)) {
     if (!options.secureContext) throw new ProtocolError('the client asked for TLS, which this gateway did not offer', 1043, '08S01');
-    // Bytes sent ahead of the TLS handshake would be read as if they came encrypted: refuse them.
-    if (channel.buffered > 0) throw new ProtocolError('unexpected data after the TLS request', 1043, '08S01');
-    channel.detach();
+    // The server does not answer an SSLRequest: the client starts its TLS handshake at once
+    // ("Protocol::SSLRequest"), and its ClientHello may arrive with it. What the channel read
+    // beyond the SSLRequest goes back to the socket, so the TLS layer reads it first (as TLS
+    // records: nothing sent in clear can pass for data sent under TLS).
+    const early = channel.detach();
+    if (early.length > 0) raw.unshift(early);
     const secure = await acceptTls(raw, options.secureContext, options.timeoutMs).catch((error: Error) => {
       throw new ProtocolError(error.message, 1043, '08S01');
     });
