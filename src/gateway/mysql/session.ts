@@ -9,6 +9,7 @@ import {
   commandName,
   decodeCommand,
   decodeStmtExecute,
+  encodeErr,
   encodePacket,
   PacketReader,
   ProtocolError,
@@ -374,7 +375,8 @@ export class MysqlSession implements LiveSession {
 
   private fail(error: Error): void {
     if (!this.ended && this.client.writable && error instanceof ProtocolError) {
-      this.client.write(encodePacket(this.current ? 1 : 0, errPacket('handshake', error.message, this.caps)));
+      // Sequence id 1: the answer to the packet that broke the protocol (a command, id 0), as the server sends it.
+      this.client.write(encodePacket(1, encodeErr(error.toErr(), this.caps)));
     }
     this.end(error.message);
   }
