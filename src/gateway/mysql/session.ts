@@ -405,7 +405,8 @@ export class MysqlSession implements LiveSession {
     for (const [event, listener] of Object.entries(this.clientListeners)) this.client.off(event, listener);
     this.client.pause();
     const up = this.upstream.socket;
-    if (up.writable) up.end();
+    // COM_QUIT first, so the server counts a clean close rather than an aborted connection.
+    if (up.writable) up.end(encodePacket(0, Buffer.from([COM.QUIT])));
     setTimeout(() => up.destroy(), 2000).unref();
     const received = Buffer.concat([...this.waiting.splice(0).map((p) => p.raw), this.clientReader.takeRemainder()]);
     this.deps.onEnd(this, `the client changed user (COM_CHANGE_USER) to ${command.username}`);
