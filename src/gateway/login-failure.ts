@@ -41,6 +41,8 @@ export interface LoginAttempt {
   database: string;
   client: { address: string; port: number };
   tls: boolean;
+  /** A change of user within a session (MySQL's COM_CHANGE_USER): the session it ended. */
+  previousSession?: string;
 }
 
 /** `auth.login_failed`, with the true reason. */
@@ -51,7 +53,11 @@ export async function recordLoginFailure(cp: ControlPlane, attempt: LoginAttempt
     action: 'auth.login_failed',
     target: { type: 'connection', name: attempt.database, engine: attempt.engine },
     outcome: { status: 'failed', reason: failure.reason, detail: failure.message },
-    context: { client: `${attempt.client.address}:${attempt.client.port}`, tls: attempt.tls },
+    context: {
+      client: `${attempt.client.address}:${attempt.client.port}`,
+      tls: attempt.tls,
+      ...(attempt.previousSession ? { previous_session: attempt.previousSession } : {}),
+    },
   });
 }
 

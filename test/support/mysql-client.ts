@@ -54,11 +54,12 @@ export class CodecClient {
     return this.command({ kind: 'query', query: sql });
   }
 
-  /** Sends one command payload and reads its whole response. */
-  send(payload: Buffer, options: { cursor?: boolean } = {}): Promise<CommandResult> {
+  /** Sends one command payload and reads its whole response; `write` may send the packet's bytes its own way (e.g. split up). */
+  send(payload: Buffer, options: { cursor?: boolean; write?: (bytes: Buffer) => unknown } = {}): Promise<CommandResult> {
     const tracker = new ResponseTracker(this.conn.capabilities, payload[0]!, options);
     const socket = this.conn.socket;
-    socket.write(encodePacket(0, payload));
+    if (options.write) void options.write(encodePacket(0, payload));
+    else socket.write(encodePacket(0, payload));
     const result: CommandResult = { outcomes: tracker.outcomes, packets: [], raw: Buffer.alloc(0) };
     if (tracker.done) return Promise.resolve(result);
     const raws: Buffer[] = [];

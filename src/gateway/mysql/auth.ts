@@ -51,13 +51,20 @@ async function candidatesFor(cp: ControlPlane, user: string, now: Date): Promise
  *   with a fresh scramble, against the password's and every live token's verifier.
  * Every exchange runs to its end for unknown users too; every failure throws LoginFailure
  * with the true reason, and the caller answers them all alike.
+ *
+ * `switchOnMiss` (COM_CHANGE_USER): a mysql_native_password response that does not match is
+ * answered with an AuthSwitchRequest and a fresh scramble instead of failing at once. Clients
+ * compute a change-user response with the scramble they hold, and which one that is (the
+ * greeting's, or the one of an AuthSwitchRequest during login) differs between client
+ * libraries; MySQL's own server reuses one scramble for both, the gateway does not.
  */
 export async function authenticate(
   channel: MysqlChannel,
   cp: ControlPlane,
-  response: HandshakeResponse41,
+  response: Pick<HandshakeResponse41, 'username' | 'authResponse' | 'authPluginName'>,
   scramble: Buffer,
   tls: boolean,
+  options: { switchOnMiss?: boolean } = {},
 ): Promise<Authenticated> {
   const now = cp.now();
   const user = response.username;
@@ -65,6 +72,8 @@ export async function authenticate(
   let matched: { tokenId?: string } | null = null;
   try {
     const plugin = response.authPluginName ?? NATIVE_PASSWORD;
+    // undefined: no mysql_native_password response to check; null: one that matches nothing.
+    const native = plugin === NATIVE_PASSWORD && response.authResponse.length > 0 ? checkNative(c, scramble, response.authResponse) : undefined;
     if (plugin === CACHING_SHA2_PASSWORD && c.sha2 && checkSha2Token(c.sha2, scramble, response.authResponse)) {
       matched = {};
       channel.send(encodeAuthMoreData(Buffer.from([CACHING_SHA2.FAST_AUTH_SUCCESS])));
@@ -72,10 +81,10 @@ export async function authenticate(
       channel.send(encodeAuthMoreData(Buffer.from([CACHING_SHA2.PERFORM_FULL_AUTHENTICATION])));
       const secret = parseCleartextResponse((await channel.next()).payload);
       matched = await checkCleartext(cp, c, secret, now);
-    } else if (plugin === NATIVE_PASSWORD && response.authResponse.length > 0) {
-      matched = checkNative(c, scramble, response.authResponse);
+    } else if (native !== undefined && (native !== null || !options.switchOnMiss)) {
+      matched = native;
     } else {
-      // A plugin we do not serve, or caching_sha2_password without TLS and no fast-path match.
+      // A plugin we do not serve, caching_sha2_password without TLS and no fast-path match, or a change-user miss.
       const fresh = newScramble();
       channel.send(encodeAuthSwitchRequest({ pluginName: NATIVE_PASSWORD, data: Buffer.concat([fresh, Buffer.from([0])]) }));
       matched = checkNative(c, fresh, (await channel.next()).payload);

@@ -21,12 +21,19 @@ export class MysqlChannel {
   private readonly onEnd = () => this.fail(new ClientGoneError('the client closed the connection'));
   private readonly onError = (error: Error) => this.fail(new ClientGoneError(`the client connection failed: ${error.message}`));
 
+  /**
+   * `received`: bytes the client sent that an earlier reader took off the socket and did not
+   * use (a session handing its client over for COM_CHANGE_USER). The sequence starts as if a
+   * packet with id 0 had been read: right for a command's exchange, and sendFirst resets it.
+   */
   constructor(
     public socket: Socket,
     private readonly timeoutMs: number,
     private readonly maxPacketBytes: number,
+    received?: Buffer,
   ) {
     this.reader = new PacketReader({ maxPacketBytes });
+    if (received) this.reader.push(received);
     this.listen(socket);
   }
 
@@ -56,11 +63,6 @@ export class MysqlChannel {
   /** The sequence id the next packet sent will carry. */
   get nextSequence(): number {
     return (this.sequence + 1) & 0xff;
-  }
-
-  /** Bytes received and not read: nothing may come ahead of a TLS handshake. */
-  get buffered(): number {
-    return this.reader.buffered;
   }
 
   /** Continues on `socket` (the TLS socket over the old one), with the same sequence. */

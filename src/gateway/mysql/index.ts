@@ -10,8 +10,13 @@ import { listenOn, recordSessionEnd } from '../listener.js';
 import { ClientGoneError } from '../errors.js';
 import { DEFAULT_MAX_PACKET_BYTES, encodePacket, ProtocolError } from './codec/index.js';
 import { errPacket, MysqlRefusal } from './errors.js';
-import { LoginError, mysqlLogin } from './login.js';
+import { LoginError, mysqlLogin, type MysqlLoggedIn } from './login.js';
+import { mysqlChangeUser, type ChangeUserHandover } from './change-user.js';
 import { MysqlSession } from './session.js';
+
+/** How long a client has to log in (MySQL's connect_timeout is 10 s), and the largest packet it may send meanwhile. */
+const loginTimeoutMs = (options: MysqlGatewayOptions) => options.authTimeoutMs ?? 10_000;
+const LOGIN_MAX_PACKET_BYTES = 1024 * 1024;
 
 export interface MysqlGatewayOptions {
   cp: ControlPlane;
@@ -72,42 +77,54 @@ class MysqlGateway implements Gateway {
     this.options.onLog?.({ gateway: 'mysql', ...line });
   }
 
-  private async accept(raw: Socket): Promise<void> {
-    if (this.closing) return void raw.destroy();
+  private accept(raw: Socket): Promise<void> {
+    if (this.closing) return Promise.resolve(void raw.destroy());
     this.sockets.add(raw);
     raw.once('close', () => this.sockets.delete(raw));
     raw.on('error', () => undefined); // a reset before the session takes over needs no answer
     const client = { address: raw.remoteAddress ?? 'unknown', port: raw.remotePort ?? 0 };
-    let socket: Socket = raw;
-    let sequence = 1;
-    try {
-      const { cp } = this.options;
-      const login = await mysqlLogin(raw, client, {
-        cp,
+    return this.admit(raw, client, () =>
+      mysqlLogin(raw, client, {
+        cp: this.options.cp,
         throttle: this.throttle,
         ...(this.secureContext ? { secureContext: this.secureContext } : {}),
         requireTls: this.options.requireTls ?? false,
-        timeoutMs: this.options.authTimeoutMs ?? 10_000,
-        maxPacketBytes: 1024 * 1024,
+        timeoutMs: loginTimeoutMs(this.options),
+        maxPacketBytes: LOGIN_MAX_PACKET_BYTES,
         connectionId: this.nextConnectionId++ % 2 ** 32,
-      });
-      socket = login.channel.socket;
-      const remainder = login.channel.detach();
+      }),
+    );
+  }
+
+  /** COM_CHANGE_USER: the ended session's client logs in again (change-user.ts), and a new session starts. */
+  private changeUser(handover: ChangeUserHandover): void {
+    const options = { cp: this.options.cp, throttle: this.throttle, timeoutMs: loginTimeoutMs(this.options), maxPacketBytes: LOGIN_MAX_PACKET_BYTES };
+    void this.admit(handover.socket, handover.previous.client, () => mysqlChangeUser(handover, options));
+  }
+
+  /** Runs a login (or change of user) and starts the session, or refuses the client with the reason. */
+  private async admit(socket: Socket, client: { address: string; port: number }, login: () => Promise<MysqlLoggedIn>): Promise<void> {
+    let sequence = 1;
+    try {
+      const loggedIn = await login();
+      socket = loggedIn.channel.socket;
+      const remainder = loggedIn.channel.detach();
       if (this.closing) {
-        login.upstream.socket.destroy();
+        loggedIn.upstream.socket.destroy();
         throw new MysqlRefusal('shutdown', 'the gateway is shutting down');
       }
-      const session = new MysqlSession(login.identity, socket, login.upstream, login.policy, login.tls, login.capabilities, {
-        ledger: cp.ledger,
+      const session = new MysqlSession(loggedIn, {
+        ledger: this.options.cp.ledger,
         auditMode: this.options.auditMode ?? 'strict',
         outcomes: this.outcomes,
         maxPacketBytes: this.options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
         onEnd: (s, reason) => this.ended(s, reason),
+        onChangeUser: (handover) => this.changeUser(handover),
       });
-      const id = login.identity.sessionId;
-      this.live.set(id, session);
-      this.options.sessions.add(id, session);
-      this.log({ event: 'session_start', session: id, user: login.identity.principal.name, connection: login.identity.connection.name });
+      const { identity } = loggedIn;
+      this.live.set(identity.sessionId, session);
+      this.options.sessions.add(identity.sessionId, session);
+      this.log({ event: 'session_start', session: identity.sessionId, user: identity.principal.name, connection: identity.connection.name });
       session.start(remainder);
     } catch (error) {
       if (error instanceof LoginError) {

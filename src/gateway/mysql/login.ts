@@ -1,12 +1,8 @@
 import type { Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { ControlPlane } from '../../control/plane.js';
-import { upstreamPassword } from '../../control/connections.js';
-import { newId } from '../../identity/model.js';
 import type { FailureThrottle } from '../../api/throttle.js';
-import { actorOf, contextOf, targetOf, type SessionIdentity } from '../audit.js';
-import { SessionPolicy } from '../session-policy.js';
-import { LoginFailure, recordLoginFailure, type Authenticated, type LoginAttempt } from '../login-failure.js';
+import { LoginFailure, recordLoginFailure, type LoginAttempt } from '../login-failure.js';
 import { acceptTls } from '../tls-accept.js';
 import {
   CHARSET,
@@ -31,7 +27,6 @@ import {
   CLIENT_TRANSACTIONS,
   decodeHandshakeResponse41,
   encodeHandshakeV10,
-  encodeOk,
   hasCaps,
   intersectCaps,
   isSslRequest,
@@ -39,10 +34,10 @@ import {
   SERVER_STATUS_AUTOCOMMIT,
   unionCaps,
 } from './codec/index.js';
-import { authenticate, CACHING_SHA2_PASSWORD, newScramble } from './auth.js';
+import { admit, type Admitted } from './admit.js';
+import { CACHING_SHA2_PASSWORD, newScramble } from './auth.js';
 import { MysqlChannel } from './channel.js';
-import { accessDenied, MysqlRefusal } from './errors.js';
-import { connectUpstream, type UpstreamConnection } from './upstream.js';
+import { MysqlRefusal } from './errors.js';
 
 /**
  * What the gateway offers clients. Not offered: compression (the relay does not implement it),
@@ -70,16 +65,6 @@ const OFFERED = unionCaps(
   CLIENT_DEPRECATE_EOF,
 );
 
-/** Capabilities that change the shape of packets: the client's and the upstream's must agree on each. */
-const FORMAT_CAPS = [
-  ['CLIENT_DEPRECATE_EOF', CLIENT_DEPRECATE_EOF],
-  ['CLIENT_MULTI_RESULTS', CLIENT_MULTI_RESULTS],
-  ['CLIENT_PS_MULTI_RESULTS', CLIENT_PS_MULTI_RESULTS],
-  ['CLIENT_MULTI_STATEMENTS', CLIENT_MULTI_STATEMENTS],
-  ['CLIENT_FOUND_ROWS', CLIENT_FOUND_ROWS],
-  ['CLIENT_LOCAL_FILES', CLIENT_LOCAL_FILES],
-] as const;
-
 /** The version clients see: a MySQL 8.0 protocol level, and who is answering. */
 export const GATEWAY_SERVER_VERSION = '8.0.36-Gatehouse';
 
@@ -94,16 +79,16 @@ export interface MysqlLoginOptions {
   connectionId: number;
 }
 
-export interface MysqlLoggedIn {
+/** A client let in (by a login or a COM_CHANGE_USER): what its session starts from. */
+export interface MysqlLoggedIn extends Admitted {
   channel: MysqlChannel;
-  identity: SessionIdentity;
-  policy: SessionPolicy;
-  upstream: UpstreamConnection;
   tls: boolean;
   /** The capabilities in force between the client and the gateway (and, for the format bits, the upstream). */
   capabilities: number;
-  /** The upstream database the session starts in (the connection's). */
-  database: string | null;
+  /** The scramble of the greeting: a COM_CHANGE_USER's auth response is computed with it. */
+  scramble: Buffer;
+  /** The collation id the client asked for (the upstream was dialled with it). */
+  characterSet: number;
 }
 
 /**
@@ -156,9 +141,12 @@ async function connectionPhase(
   let tls = false;
   if (isSslRequest(packet.payload)) {
     if (!options.secureContext) throw new ProtocolError('the client asked for TLS, which this gateway did not offer', 1043, '08S01');
-    // Bytes sent ahead of the TLS handshake would be read as if they came encrypted: refuse them.
-    if (channel.buffered > 0) throw new ProtocolError('unexpected data after the TLS request', 1043, '08S01');
-    channel.detach();
+    // The server does not answer an SSLRequest: the client starts its TLS handshake at once
+    // ("Protocol::SSLRequest"), and its ClientHello may arrive with it. What the channel read
+    // beyond the SSLRequest goes back to the socket, so the TLS layer reads it first (as TLS
+    // records: nothing sent in clear can pass for data sent under TLS).
+    const early = channel.detach();
+    if (early.length > 0) raw.unshift(early);
     const secure = await acceptTls(raw, options.secureContext, options.timeoutMs).catch((error: Error) => {
       throw new ProtocolError(error.message, 1043, '08S01');
     });
@@ -168,82 +156,13 @@ async function connectionPhase(
   }
   const response = decodeHandshakeResponse41(packet.payload);
   const capabilities = intersectCaps(response.capabilities, offered);
-  const user = response.username;
   const database = response.database ?? '';
-  const attempt: LoginAttempt = { engine: 'mysql', user, database, client, tls };
   if (options.requireTls && !tls) {
+    const attempt: LoginAttempt = { engine: 'mysql', user: response.username, database, client, tls };
     await recordLoginFailure(cp, attempt, new LoginFailure('tls_required', 'the client did not use TLS'));
     throw new MysqlRefusal('secureTransportRequired', 'Connections using insecure transport are prohibited: this gateway accepts only TLS connections');
   }
   if (!hasCaps(capabilities, CLIENT_PROTOCOL_41)) throw new ProtocolError('the client does not speak the 4.1 protocol', 1043, '08S01');
-  if (throttle.blockedFor(client.address) > 0) {
-    await recordLoginFailure(cp, attempt, new LoginFailure('throttled', 'too many failed logins from this address'));
-    throw accessDenied(user, client.address);
-  }
-  let authenticated: Authenticated;
-  try {
-    authenticated = await authenticate(channel, cp, response, scramble, tls);
-  } catch (error) {
-    if (!(error instanceof LoginFailure)) throw error;
-    throttle.fail(client.address);
-    await recordLoginFailure(cp, attempt, error);
-    throw accessDenied(user, client.address);
-  }
-  const { principal } = authenticated;
-  if (!database) {
-    await recordLoginFailure(cp, attempt, new LoginFailure('unknown_connection', 'the client named no connection', principal));
-    throw new MysqlRefusal('noDb', 'No database selected: connect with the name of a Gatehouse connection as the database');
-  }
-  const connection = await cp.connections.get(database);
-  if (!connection || connection.engine !== 'mysql') {
-    await recordLoginFailure(cp, attempt, new LoginFailure('unknown_connection', `there is no mysql connection "${database}"`, principal));
-    throw new MysqlRefusal('badDb', `Unknown database '${database}': the database name is the name of a Gatehouse connection`);
-  }
-  // The program's name where the client gives one (the mysql client does), else its driver's (mysql2: Node-MySQL-2).
-  const application = response.attributes?.get('program_name') ?? response.attributes?.get('_client_name') ?? null;
-  const identity: SessionIdentity = {
-    sessionId: newId('ses'),
-    principal: { id: principal.id, name: principal.name, kind: principal.kind },
-    connection: { id: connection.id, name: connection.name, engine: 'mysql' },
-    client,
-    application,
-  };
-  await cp.ledger.append({
-    actor: actorOf(identity),
-    action: 'auth.login',
-    target: targetOf(identity),
-    outcome: { status: 'ok', via: authenticated.via, ...(authenticated.tokenId ? { token: authenticated.tokenId } : {}) },
-    context: contextOf(identity, { tls }),
-  });
-  const upstreamDatabase = connection.database || null;
-  const policy = new SessionPolicy(cp, principal.id, connection.name, 'mysql', undefined, upstreamDatabase ?? undefined);
-  await policy.refresh();
-
-  let upstream: UpstreamConnection;
-  try {
-    upstream = await connectUpstream({
-      host: connection.host,
-      port: connection.port,
-      user: connection.username,
-      password: await upstreamPassword(cp, connection.name),
-      database: upstreamDatabase,
-      tls: connection.tls_mode,
-      clientCapabilities: capabilities,
-      characterSet: response.characterSet,
-      attributes: { _client_name: 'gatehouse', ...(application ? { program_name: application } : {}) },
-    });
-    const mismatch = FORMAT_CAPS.filter(([, flag]) => hasCaps(capabilities, flag) !== hasCaps(upstream.capabilities, flag)).map(([name]) => name);
-    if (mismatch.length > 0) {
-      upstream.socket.destroy();
-      throw new Error(`the upstream server does not agree to ${mismatch.join(', ')}, which the client uses`);
-    }
-  } catch (error) {
-    const message = (error as Error).message;
-    await cp.ledger
-      .append({ actor: actorOf(identity), action: 'db.session.failed', target: targetOf(identity), outcome: { status: 'failed', error: message }, context: contextOf(identity) })
-      .catch(() => undefined);
-    throw new MysqlRefusal('handshake', `Gatehouse could not reach the database of connection "${connection.name}": ${message}`);
-  }
-  channel.send(encodeOk({ status: upstream.status }, capabilities));
-  return { channel, identity, policy, upstream, tls, capabilities, database: upstreamDatabase };
+  const admitted = await admit(channel, { ...response, database }, { cp, throttle, client, tls, capabilities, scramble });
+  return { channel, ...admitted, tls, capabilities, scramble, characterSet: response.characterSet };
 }

@@ -9,6 +9,7 @@ import {
   commandName,
   decodeCommand,
   decodeStmtExecute,
+  encodeErr,
   encodePacket,
   PacketReader,
   ProtocolError,
@@ -23,6 +24,8 @@ import {
 } from './codec/index.js';
 import { errPacket, type MysqlErrorName } from './errors.js';
 import type { UpstreamConnection } from './upstream.js';
+import type { ChangeUserCommand, ChangeUserHandover } from './change-user.js';
+import type { MysqlLoggedIn } from './login.js';
 import { outcomeOf } from './outcomes.js';
 
 export interface MysqlSessionDeps {
@@ -31,6 +34,8 @@ export interface MysqlSessionDeps {
   outcomes: OutcomeRecorder;
   maxPacketBytes: number;
   onEnd(session: MysqlSession, reason: string): void;
+  /** The client sent COM_CHANGE_USER: this session has ended (onEnd was called), the client is handed over. */
+  onChangeUser(handover: ChangeUserHandover): void;
 }
 
 /** A statement the upstream prepared, as the gateway saw it prepared. */
@@ -81,30 +86,40 @@ export class MysqlSession implements LiveSession {
   private lastActivity = this.startedAt;
   private count = { statements: 0, denied: 0 };
   private status: number;
+  readonly identity: SessionIdentity;
+  private readonly client: Socket;
+  private readonly upstream: UpstreamConnection;
+  private readonly policy: SessionPolicy;
+  private readonly tls: boolean;
+  private readonly caps: number;
+  /** Kept for a COM_CHANGE_USER: its auth response is computed with the greeting's scramble. */
+  private readonly login: Pick<MysqlLoggedIn, 'scramble' | 'characterSet'>;
+  /** The client socket's listeners, removed when the client is handed over (COM_CHANGE_USER). */
+  private readonly clientListeners: Record<'data' | 'drain' | 'close' | 'error', (...args: any[]) => void> = {
+    data: (chunk: Buffer) => this.onClientData(chunk),
+    drain: () => !this.ended && this.upstream.socket.resume(),
+    close: () => this.end('the client disconnected'),
+    error: () => this.end('the client connection failed'),
+  };
 
   constructor(
-    readonly identity: SessionIdentity,
-    private readonly client: Socket,
-    private readonly upstream: UpstreamConnection,
-    private readonly policy: SessionPolicy,
-    private readonly tls: boolean,
-    private readonly caps: number,
+    login: MysqlLoggedIn,
     private readonly deps: MysqlSessionDeps,
   ) {
+    ({ identity: this.identity, upstream: this.upstream, policy: this.policy, tls: this.tls, capabilities: this.caps } = login);
+    this.client = login.channel.socket;
+    this.login = { scramble: login.scramble, characterSet: login.characterSet };
     this.clientReader = new PacketReader({ maxPacketBytes: deps.maxPacketBytes });
-    this.entries = new QueryEntryBuilder(identity);
-    this.status = upstream.status;
+    this.entries = new QueryEntryBuilder(this.identity);
+    this.status = this.upstream.status;
   }
 
   start(clientBytes: Buffer): void {
     const up = this.upstream.socket;
-    this.client.on('data', (chunk: Buffer) => this.onClientData(chunk));
+    for (const [event, listener] of Object.entries(this.clientListeners)) this.client.on(event, listener);
     up.on('data', (chunk: Buffer) => this.onUpstreamData(chunk));
-    this.client.on('drain', () => !this.ended && up.resume());
     up.on('drain', () => !this.ended && this.client.resume());
-    this.client.on('close', () => this.end('the client disconnected'));
     up.on('close', () => this.end('the upstream closed the connection'));
-    this.client.on('error', () => this.end('the client connection failed'));
     up.on('error', () => this.end('the upstream connection failed'));
     if (this.upstream.remainder.length > 0) this.onUpstreamData(this.upstream.remainder);
     if (clientBytes.length > 0) this.onClientData(clientBytes);
@@ -226,6 +241,8 @@ export class MysqlSession implements LiveSession {
       case 'quit':
         this.toUpstream(packet.raw);
         return this.end('the client ended the session');
+      case 'change-user':
+        return this.changeUser(cmd);
       default:
         return this.refuseCommand(cmd);
     }
@@ -294,9 +311,9 @@ export class MysqlSession implements LiveSession {
     this.refuse('tableAccessDenied', decided.decision.denial.message);
   }
 
-  private refuseCommand(cmd: ClientCommand): void {
+  private refuseCommand(cmd: Extract<ClientCommand, { kind: 'process-kill' | 'unknown' }>): void {
     this.count.statements++;
-    const name = cmd.kind === 'unknown' ? `command 0x${cmd.code.toString(16)}` : commandName(cmd.kind === 'process-kill' ? COM.PROCESS_KILL : COM.CHANGE_USER);
+    const name = cmd.kind === 'unknown' ? `command 0x${cmd.code.toString(16)}` : commandName(COM.PROCESS_KILL);
     this.refuse('specificAccessDenied', `Access denied; ${name} is not allowed through Gatehouse`);
   }
 
@@ -366,7 +383,8 @@ export class MysqlSession implements LiveSession {
 
   private fail(error: Error): void {
     if (!this.ended && this.client.writable && error instanceof ProtocolError) {
-      this.client.write(encodePacket(this.current ? 1 : 0, errPacket('handshake', error.message, this.caps)));
+      // Sequence id 1: the answer to the packet that broke the protocol (a command, id 0), as the server sends it.
+      this.client.write(encodePacket(1, encodeErr(error.toErr(), this.caps)));
     }
     this.end(error.message);
   }
@@ -382,6 +400,26 @@ export class MysqlSession implements LiveSession {
       this.client.destroy();
     }, 2000).unref();
     this.deps.onEnd(this, reason);
+  }
+
+  /**
+   * COM_CHANGE_USER ends this session: the server forgets the previous user's state, so this
+   * session's upstream connection closes (an open transaction rolls back) and its record ends;
+   * the client, with what it sent beyond the command, goes to the gateway to log in again
+   * (change-user.ts). Nothing is read from the client until then.
+   */
+  private changeUser(command: ChangeUserCommand): void {
+    this.ended = true;
+    for (const [event, listener] of Object.entries(this.clientListeners)) this.client.off(event, listener);
+    this.client.pause();
+    const up = this.upstream.socket;
+    // COM_QUIT first, so the server counts a clean close rather than an aborted connection.
+    if (up.writable) up.end(encodePacket(0, Buffer.from([COM.QUIT])));
+    setTimeout(() => up.destroy(), 2000).unref();
+    const received = Buffer.concat([...this.waiting.splice(0).map((p) => p.raw), this.clientReader.takeRemainder()]);
+    this.deps.onEnd(this, `the client changed user (COM_CHANGE_USER) to ${command.username}`);
+    const { tls, caps: capabilities, identity: previous } = this;
+    this.deps.onChangeUser({ command, socket: this.client, received, previous, tls, capabilities, ...this.login });
   }
 }
 

@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import {
+  CHARSET,
+  COM,
+  decodeAuthSwitchRequest,
+  decodeTextRow,
+  encodeCommand,
+  encodePacket,
+  encodeStmtExecute,
+  PacketReader,
+  type Packet,
+} from '../../src/gateway/mysql/codec/index.js';
+import { nativeClientToken } from '../../src/gateway/mysql/auth-math.js';
+import { storeSource, verifyLog } from '../../src/ledger/index.js';
+import { PASSWORDS } from '../support/gateway.js';
+import type { CodecClient } from '../support/mysql-client.js';
+import { MYSQL_CONNECTION, startTestMysqlGateway, type TestMysqlGateway } from '../support/mysql-gateway.js';
+import { errOf, readUntilClosed, wireClient, writeByteByByte } from '../support/mysql-wire.js';
+
+const MAX_PACKET = 64 * 1024;
+
+describe('MySQL gateway on the wire: hand-made packets after a real login', () => {
+  let gw: TestMysqlGateway;
+  before(async () => {
+    gw = await startTestMysqlGateway({ gateway: { maxPacketBytes: MAX_PACKET } });
+  });
+  after(async () => gw?.close());
+
+  /** The upstream session's own count of bytes it received: what the gateway forwarded. */
+  async function upstreamBytesReceived(c: CodecClient): Promise<number> {
+    const r = await c.query("SHOW SESSION STATUS LIKE 'Bytes_received'");
+    return Number(decodeTextRow(r.packets.at(-2)!, 2)[1]!.toString());
+  }
+  const sessionEvents = async (action: string, session: string) => (await gw.events(action)).filter((e) => e.context.session === session);
+  const liveSession = (user: string) => gw.api.sessions.list().filter((s) => s.engine === 'mysql' && s.principal.name === user).at(-1)!;
+
+  it('refuses COM_STMT_EXECUTE of a statement id never prepared (1243), forwards nothing and records nothing', async () => {
+    const c = await wireClient(gw, 'bob');
+    try {
+      const session = liveSession('bob').id;
+      // Two SHOWs in a row tell what one SHOW adds; the forged execute in between the next two must add nothing.
+      const b0 = await upstreamBytesReceived(c);
+      const b1 = await upstreamBytesReceived(c);
+      const r = await c.send(encodeStmtExecute({ statementId: 1, params: [] }, c.conn.capabilities));
+      assert.deepEqual(r.outcomes.map((o) => o.kind === 'error' && [o.code, o.sqlstate]), [[1243, 'HY000']]);
+      const b2 = await upstreamBytesReceived(c);
+      assert.equal(b2 - b1, b1 - b0, 'the upstream received nothing but the SHOW');
+      const recorded = await sessionEvents('db.query', session);
+      assert.deepEqual(recorded.map((e) => e.target.statements[0].kind), ['ShowStmt', 'ShowStmt', 'ShowStmt'], 'only the SHOWs are recorded');
+      assert.equal(liveSession('bob').denied, 1, 'the refusal counts as a denial of the session');
+      assert.equal((await c.query('SELECT 1')).outcomes[0]!.kind, 'rows', 'the session goes on');
+    } finally {
+      c.close();
+    }
+  });
+
+  it('decides a command split across TCP writes byte by byte as it decides it whole', async () => {
+    const c = await wireClient(gw, 'alice');
+    try {
+      const byteByByte = { write: (bytes: Buffer) => writeByteByByte(c.conn.socket, bytes) };
+      const denied = encodeCommand({ kind: 'query', query: "UPDATE customers SET name = 'x' WHERE id = 1" }, c.conn.capabilities);
+      const whole = await c.send(denied);
+      const split = await c.send(denied, byteByByte);
+      assert.deepEqual(split.outcomes.map((o) => o.kind === 'error' && o.code), [1142]);
+      assert.deepEqual(split.raw, whole.raw, 'the same denial, byte for byte');
+      const allowed = encodeCommand({ kind: 'query', query: 'SELECT name FROM customers ORDER BY id' }, c.conn.capabilities);
+      const rowsWhole = await c.send(allowed);
+      const rowsSplit = await c.send(allowed, byteByByte);
+      assert.deepEqual(rowsSplit.outcomes, rowsWhole.outcomes);
+      assert.deepEqual(rowsSplit.raw, rowsWhole.raw);
+      const decisions = (await sessionEvents('db.query', liveSession('alice').id)).map((e) => e.decision.allow);
+      assert.deepEqual(decisions, [false, false, true, true]);
+    } finally {
+      c.close();
+    }
+    const direct = await gw.direct();
+    const [rows] = await direct.query(`SELECT name FROM ${gw.database}.customers WHERE id = 1`);
+    await direct.end();
+    assert.deepEqual(rows, [{ name: 'Ada' }]);
+  });
+
+  const malformed: { name: string; bytes: (caps: number) => Buffer; code: number; sqlstate: string }[] = [
+    { name: 'a COM_STMT_EXECUTE cut short in its statement id', bytes: () => encodePacket(0, Buffer.from([COM.STMT_EXECUTE, 1, 0])), code: 1835, sqlstate: 'HY000' },
+    { name: 'a COM_STMT_CLOSE with bytes after its statement id', bytes: () => encodePacket(0, Buffer.from([COM.STMT_CLOSE, 1, 0, 0, 0, 9])), code: 1835, sqlstate: 'HY000' },
+    { name: 'a COM_PROCESS_KILL of two bytes', bytes: () => encodePacket(0, Buffer.from([COM.PROCESS_KILL, 1, 0])), code: 1835, sqlstate: 'HY000' },
+    {
+      name: 'a COM_CHANGE_USER whose auth response length runs past the packet',
+      bytes: () => encodePacket(0, Buffer.concat([Buffer.from([COM.CHANGE_USER]), Buffer.from('bob\0'), Buffer.from([200, 1, 2, 3])])),
+      code: 1835,
+      sqlstate: 'HY000',
+    },
+    { name: 'an empty packet', bytes: () => encodePacket(0, Buffer.alloc(0)), code: 1835, sqlstate: 'HY000' },
+    { name: 'a command with sequence id 5, not 0', bytes: (caps) => encodePacket(5, encodeCommand({ kind: 'ping' }, caps)), code: 1156, sqlstate: '08S01' },
+    {
+      name: `a packet header announcing ${MAX_PACKET + 1} bytes (over maxPacketBytes), the payload never sent`,
+      bytes: () => Buffer.from([(MAX_PACKET + 1) & 0xff, ((MAX_PACKET + 1) >> 8) & 0xff, (MAX_PACKET + 1) >> 16, 0, COM.QUERY]),
+      code: 1153,
+      sqlstate: '08S01',
+    },
+    {
+      name: `a COM_QUERY of ${MAX_PACKET + 1} bytes`,
+      bytes: (caps) => encodePacket(0, encodeCommand({ kind: 'query', query: `SELECT '${'x'.repeat(MAX_PACKET - 9)}'` }, caps)),
+      code: 1153,
+      sqlstate: '08S01',
+    },
+  ];
+
+  it('answers a malformed or oversized packet with ERR and closes that connection; another session and the ledger are untouched', async () => {
+    const bystander = await gw.client('bob');
+    for (const { name, bytes, code, sqlstate } of malformed) {
+      const c = await wireClient(gw, 'alice');
+      const answer = readUntilClosed(c.conn.socket);
+      c.conn.socket.write(bytes(c.conn.capabilities));
+      const { packets, closed } = await answer;
+      assert.equal(closed, true, `closed after ${name}`);
+      const err = errOf(packets);
+      assert.deepEqual(err && [err.code, err.sqlstate, err.sequenceId], [code, sqlstate, 1], name);
+      assert.equal(packets.length, 1, `nothing but the ERR after ${name}`);
+      const [rows] = await bystander.query('SELECT COUNT(*) AS n FROM customers');
+      assert.deepEqual(rows, [{ n: 2 }], `the other session works after ${name}`);
+    }
+    await bystander.end();
+    const report = await verifyLog(storeSource(gw.api.opened.repo, 'the test store'));
+    assert.equal(report.ok, true);
+    const ends = (await gw.events('db.session.end')).filter((e) => e.actor.name === 'alice').slice(-malformed.length);
+    assert.equal(ends.length, malformed.length, 'each broken session is recorded as ended');
+  });
+
+  it('refuses COM_PROCESS_KILL and commands it does not relay (replication, unknown bytes) with 1227; the session goes on', async () => {
+    const c = await wireClient(gw, 'bob');
+    try {
+      const commands = [
+        encodeCommand({ kind: 'process-kill', connectionId: c.conn.connectionId }, c.conn.capabilities),
+        Buffer.from([COM.BINLOG_DUMP, 4, 0, 0, 0, 0, 0, 1, 0, 0, 0]),
+        Buffer.from([COM.REGISTER_SLAVE, 1, 0, 0, 0]),
+        Buffer.from([0x40, 1, 2, 3]),
+      ];
+      for (const payload of commands) {
+        const r = await c.send(payload);
+        assert.deepEqual(r.outcomes.map((o) => o.kind === 'error' && [o.code, o.sqlstate]), [[1227, '42000']], `command 0x${payload[0]!.toString(16)}`);
+      }
+      assert.equal((await c.query('SELECT 1')).outcomes[0]!.kind, 'rows');
+      assert.equal(liveSession('bob').denied, commands.length);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('answers a COM_CHANGE_USER response computed with another scramble with an AuthSwitchRequest, and logs in with the answer to it', async () => {
+    const c = await wireClient(gw, 'alice');
+    const socket = c.conn.socket;
+    const reader = new PacketReader();
+    const next = () =>
+      new Promise<Packet>((resolve) => {
+        const take = () => {
+          const p = reader.next();
+          if (!p) return false;
+          socket.off('data', onData);
+          socket.pause();
+          resolve(p);
+          return true;
+        };
+        const onData = (chunk: Buffer) => {
+          reader.push(chunk);
+          take();
+        };
+        if (!take()) socket.on('data', onData).resume();
+      });
+    const caps = c.conn.capabilities;
+    const change = encodeCommand(
+      { kind: 'change-user', username: 'bob', authResponse: randomBytes(20), database: MYSQL_CONNECTION, characterSet: CHARSET.UTF8MB4_GENERAL_CI, authPluginName: 'mysql_native_password' },
+      caps,
+    );
+    socket.write(encodePacket(0, change));
+    const switchRequest = await next();
+    assert.equal(switchRequest.sequenceId, 1);
+    const { pluginName, data } = decodeAuthSwitchRequest(switchRequest.payload);
+    assert.equal(pluginName, 'mysql_native_password');
+    socket.write(encodePacket(2, nativeClientToken(PASSWORDS.bob, data.subarray(0, 20))));
+    const ok = await next();
+    assert.deepEqual([ok.sequenceId, ok.payload[0]], [3, 0x00], 'OK');
+    const r = await c.query('INSERT INTO orders (customer, amount) VALUES (2, 7)');
+    assert.deepEqual(r.outcomes.map((o) => o.kind), ['ok'], 'bob writes');
+    c.close();
+    const direct = await gw.direct();
+    await direct.query(`DELETE FROM ${gw.database}.orders WHERE amount = 7`);
+    await direct.end();
+  });
+});
