@@ -108,7 +108,7 @@ export class SessionPolicy {
     const snapshot = this.snapshot;
     if (!snapshot) throw new Error('SessionPolicy.decide before refresh');
     const now = this.cp.now();
-    const shape = statementShape(text);
+    const shape = statementShape(text, this.engine);
     const fresh = now.getTime() < snapshot.nextExpiry;
     if (shape !== null && fresh) {
       const known = snapshot.decisions.get(shape);

@@ -55,3 +55,28 @@ test('comments and a trailing semicolon are allowed; nested comments are skipped
   assert.equal(statementShape('SELECT a FROM t WHERE b = 1; -- done\n'), `SELECT a FROM t WHERE b = ${M}; -- done\n`);
   assert.equal(statementShape('SELECT /* a /* nested = 1 */ */ b FROM t WHERE c = 2'), `SELECT /* a /* nested = 1 */ */ b FROM t WHERE c = ${M}`);
 });
+
+test('MySQL: digits inside backtick names stay, so two tables never share a decision', () => {
+  // Read as PostgreSQL, `t,1` would be an operator, a word, a comma and a value 1.
+  const one = statementShape('SELECT * FROM `t,1` WHERE a = 5', 'mysql');
+  const two = statementShape('SELECT * FROM `t,2` WHERE a = 5', 'mysql');
+  assert.equal(one, `SELECT * FROM \`t,1\` WHERE a = ${M}`);
+  assert.equal(two, `SELECT * FROM \`t,2\` WHERE a = ${M}`);
+  assert.equal(statementShape('SELECT `a``(1` FROM t WHERE b = 2', 'mysql'), `SELECT \`a\`\`(1\` FROM t WHERE b = ${M}`);
+  assert.equal(statementShape('SELECT * FROM `unterminated WHERE a = 1', 'mysql'), null);
+});
+
+test('MySQL: a backslash escapes a quote inside a string, and # starts a comment', () => {
+  // The string is 'x\' , 1': the 1 is in it, and it stays; the value after = is shaped.
+  assert.equal(statementShape("SELECT * FROM t WHERE s = 'x\\' , 1' AND n = 7", 'mysql'), `SELECT * FROM t WHERE s = 'x\\' , 1' AND n = ${M}`);
+  assert.equal(statementShape('SELECT * FROM t WHERE s = "a\\" (1" AND n = 7', 'mysql'), `SELECT * FROM t WHERE s = "a\\" (1" AND n = ${M}`);
+  // An even run of backslashes escapes itself: the quote ends the string.
+  assert.equal(statementShape("SELECT * FROM t WHERE s = 'x\\\\' AND n = 7", 'mysql'), `SELECT * FROM t WHERE s = 'x\\\\' AND n = ${M}`);
+  assert.equal(statementShape("SELECT * FROM t WHERE s = 'it''s' AND n = 7", 'mysql'), `SELECT * FROM t WHERE s = 'it''s' AND n = ${M}`);
+  assert.equal(statementShape('SELECT a FROM t WHERE b = 1 # (2\n', 'mysql'), `SELECT a FROM t WHERE b = ${M} # (2\n`);
+  assert.equal(statementShape("SELECT * FROM t WHERE s = 'x\\'", 'mysql'), null, 'unterminated');
+});
+
+test('PostgreSQL keeps its own rules: a backslash is an ordinary character in a string', () => {
+  assert.equal(statementShape("SELECT * FROM t WHERE s = 'x\\' AND n = 7"), `SELECT * FROM t WHERE s = 'x\\' AND n = ${M}`);
+});

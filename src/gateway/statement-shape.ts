@@ -14,8 +14,15 @@
  * - anything the lexer is not sure of (dollar quotes, E'' strings, a character that cannot
  *   appear in SQL, an unterminated quote or comment, a second statement) gives null: no shape,
  *   the statement is decided on its own.
- * The lexical rules are PostgreSQL's (docs, "SQL Syntax" → "Lexical Structure").
+ * The lexical rules are PostgreSQL's (docs, "SQL Syntax" → "Lexical Structure"), or MySQL's
+ * where they differ in what hides a number (MySQL reference, "Schema Object Names" and "String
+ * Literals"): a backtick quotes an identifier (`` `t,1` `` is one name, not a list holding 1),
+ * a backslash escapes the next character inside a string, and `#` starts a comment. Like the
+ * MySQL classifier (sql/mysql/lexer.ts), it assumes the quoting of the default sql_mode;
+ * changing NO_BACKSLASH_ESCAPES or ANSI_QUOTES takes the admin privilege (docs/sql.md).
  */
+import type { Engine } from '../sql/types.js';
+
 const MARK = '\u0001';
 const FIRST_WORDS = new Set(['select', 'insert', 'update', 'delete']);
 const BEFORE_VALUE = new Set(['=', '<', '>', '<=', '>=', '<>', '!=', '+', '-', '*', '/', '%', '(', ',']);
@@ -32,7 +39,8 @@ const isIdentChar = (c: string) => {
 };
 const isDigit = (c: string) => c >= '0' && c <= '9';
 
-export function statementShape(text: string): string | null {
+export function statementShape(text: string, dialect: Engine = 'postgres'): string | null {
+  const mysql = dialect === 'mysql';
   if (text.includes(MARK) || text.includes('$$')) return null;
   const out: string[] = [];
   let previous = ''; // the last significant token
@@ -56,17 +64,14 @@ export function statementShape(text: string): string | null {
         else i++;
       }
       if (depth > 0) return null;
-    } else if (c === "'" || c === '"') {
-      // A quote right after E, U& or B/X prefixes changes the escaping rules: not handled.
+    } else if (mysql && c === '#') {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? n : end + 1;
+    } else if (c === "'" || c === '"' || (mysql && c === '`')) {
+      // A quote right after E, U& or B/X prefixes (MySQL: _charset, N, X, B) changes the rules: not handled.
       if (c === "'" && i > 0 && /[A-Za-z0-9_&]/.test(text[i - 1]!)) return null;
-      i++;
-      for (;;) {
-        const end = text.indexOf(c, i);
-        if (end < 0) return null;
-        i = end + 1;
-        if (text[i] === c) i++; // '' or "" inside
-        else break;
-      }
+      i = quotedEnd(text, i, mysql && c !== '`');
+      if (i < 0) return null;
       previous = c;
     } else if (isDigit(c) || (c === '.' && isDigit(text[i + 1] ?? ''))) {
       const start = i;
@@ -117,4 +122,28 @@ export function statementShape(text: string): string | null {
   if (from === 0) return text;
   out.push(text.slice(from));
   return out.join('');
+}
+
+/** The index after the quoted token that starts at `start` (doubled quotes, and backslash escapes if asked, inside); -1 if unterminated. */
+function quotedEnd(text: string, start: number, backslashEscapes: boolean): number {
+  const quote = text[start]!;
+  let i = start + 1;
+  for (;;) {
+    const end = text.indexOf(quote, i);
+    if (end < 0) return -1;
+    if (backslashEscapes && escaped(text, i, end)) {
+      i = end + 1; // \' inside: the string goes on
+    } else if (text[end + 1] === quote) {
+      i = end + 2; // '' inside
+    } else {
+      return end + 1;
+    }
+  }
+}
+
+/** Whether the character at `at` follows an odd run of backslashes (that began at or after `from`). */
+function escaped(text: string, from: number, at: number): boolean {
+  let run = 0;
+  for (let j = at - 1; j >= from && text[j] === '\\'; j--) run++;
+  return run % 2 === 1;
 }
