@@ -84,6 +84,23 @@ export function queryEvent(
   };
 }
 
+/**
+ * `db.command_refused`: a protocol request the gateway refuses before any policy is asked, because
+ * it carries no statement that could be decided: MySQL's COM_PROCESS_KILL, replication and
+ * unknown commands, a prepared statement id it never saw prepared; PostgreSQL's fast-path
+ * FunctionCall and a portal it never saw bound. Such requests are probes or bypass attempts as
+ * often as client bugs, so each is recorded like a denied statement.
+ */
+export function commandRefusedEvent(s: SessionIdentity, command: string, message: string, detail: Record<string, string | number> = {}) {
+  return {
+    actor: actorOf(s),
+    action: 'db.command_refused',
+    target: targetOf(s),
+    decision: { allow: false, code: 'command_refused', message },
+    context: contextOf(s, { command, ...detail }),
+  };
+}
+
 /** What became of one recorded statement. */
 export interface Outcome {
   status: 'ok' | 'error' | 'not_run';

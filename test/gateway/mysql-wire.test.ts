@@ -36,7 +36,7 @@ describe('MySQL gateway on the wire: hand-made packets after a real login', () =
   const sessionEvents = async (action: string, session: string) => (await gw.events(action)).filter((e) => e.context.session === session);
   const liveSession = (user: string) => gw.api.sessions.list().filter((s) => s.engine === 'mysql' && s.principal.name === user).at(-1)!;
 
-  it('refuses COM_STMT_EXECUTE of a statement id never prepared (1243), forwards nothing and records nothing', async () => {
+  it('refuses COM_STMT_EXECUTE of a statement id never prepared (1243), forwards nothing, and records the refusal, not a statement', async () => {
     const c = await wireClient(gw, 'bob');
     try {
       const session = liveSession('bob').id;
@@ -48,7 +48,12 @@ describe('MySQL gateway on the wire: hand-made packets after a real login', () =
       const b2 = await upstreamBytesReceived(c);
       assert.equal(b2 - b1, b1 - b0, 'the upstream received nothing but the SHOW');
       const recorded = await sessionEvents('db.query', session);
-      assert.deepEqual(recorded.map((e) => e.target.statements[0].kind), ['ShowStmt', 'ShowStmt', 'ShowStmt'], 'only the SHOWs are recorded');
+      assert.deepEqual(recorded.map((e) => e.target.statements[0].kind), ['ShowStmt', 'ShowStmt', 'ShowStmt'], 'only the SHOWs are recorded as statements');
+      const refused = await sessionEvents('db.command_refused', session);
+      assert.deepEqual(
+        refused.map((e) => [e.context.command, e.context.statement_id, e.decision.allow, e.decision.code]),
+        [['COM_STMT_EXECUTE', 1, false, 'command_refused']],
+      );
       assert.equal(liveSession('bob').denied, 1, 'the refusal counts as a denial of the session');
       assert.equal((await c.query('SELECT 1')).outcomes[0]!.kind, 'rows', 'the session goes on');
     } finally {
@@ -142,7 +147,14 @@ describe('MySQL gateway on the wire: hand-made packets after a real login', () =
         assert.deepEqual(r.outcomes.map((o) => o.kind === 'error' && [o.code, o.sqlstate]), [[1227, '42000']], `command 0x${payload[0]!.toString(16)}`);
       }
       assert.equal((await c.query('SELECT 1')).outcomes[0]!.kind, 'rows');
-      assert.equal(liveSession('bob').denied, commands.length);
+      const session = liveSession('bob');
+      assert.equal(session.denied, commands.length);
+      const refused = await sessionEvents('db.command_refused', session.id);
+      assert.deepEqual(
+        refused.map((e) => [e.context.command, e.decision.message]),
+        ['COM_PROCESS_KILL', 'COM_BINLOG_DUMP', 'COM_REGISTER_SLAVE', 'command 0x40'].map((name) => [name, `Access denied; ${name} is not allowed through Gatehouse`]),
+      );
+      assert.equal(refused[0]!.context.connection_id, c.conn.connectionId);
     } finally {
       c.close();
     }

@@ -98,7 +98,7 @@ describe('postgres gateway on the wire', () => {
     assert.ok(denied.length >= attempts.length);
   });
 
-  test('a fast-path FunctionCall is refused and the session goes on', async () => {
+  test('a fast-path FunctionCall and an Execute of a portal never bound are refused, recorded, and the session goes on', async () => {
     const { socket, remainder } = await rawSession(gw, 'alice');
     // FunctionCall: oid 2 (any), 0 arg formats, 0 args, result format 0.
     const body = Buffer.from([0, 0, 0, 2, 0, 0, 0, 0, 0, 0]);
@@ -109,9 +109,20 @@ describe('postgres gateway on the wire', () => {
     socket.write(Buffer.concat([header, body]));
     assert.deepEqual(errorsOf((await answer).frames).map((e) => e.code), ['42501']);
     answer = readUntilReady(socket);
+    socket.write(Buffer.concat([execute('never_bound', 0), sync()]));
+    assert.deepEqual(errorsOf((await answer).frames).map((e) => e.code), ['42501']);
+    answer = readUntilReady(socket);
     socket.write(query('SELECT 1'));
     assert.ok((await answer).frames.some((f) => f.type === BE.DataRow));
     socket.destroy();
+    const refused = (await gw.events('db.command_refused')).filter((e) => e.actor.name === 'alice');
+    assert.deepEqual(
+      refused.slice(-2).map((e) => [e.context.command, e.context.portal, e.decision.allow, e.decision.code]),
+      [
+        ['FunctionCall', undefined, false, 'command_refused'],
+        ['Execute', 'never_bound', false, 'command_refused'],
+      ],
+    );
   });
 
   test('malformed and oversized messages end that connection only, with a FATAL error', async () => {

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { Ledger } from '../../ledger/index.js';
 import type { AuditMode, LiveSession, SessionInfo } from '../engine.js';
 import type { SessionPolicy, StatementDecision } from '../session-policy.js';
-import { queryEvent, type OutcomeRecorder, type RecordedParam, type SessionIdentity } from '../audit.js';
+import { commandRefusedEvent, queryEvent, type OutcomeRecorder, type RecordedParam, type SessionIdentity } from '../audit.js';
 import { QueryEntryBuilder } from '../query-entry.js';
 import {
   COM,
@@ -230,7 +230,7 @@ export class MysqlSession implements LiveSession {
         this.prepared.get(cmd.statementId)?.longData.clear();
         return this.forward(packet, COM.STMT_RESET);
       case 'stmt-fetch':
-        if (!this.prepared.has(cmd.statementId)) return this.refuse('unknownStatement', `Unknown prepared statement handler (${cmd.statementId}) given to mysqld_stmt_fetch`);
+        if (!this.prepared.has(cmd.statementId)) return this.refuseUnknownStatement(COM.STMT_FETCH, cmd.statementId, 'mysqld_stmt_fetch');
         return this.forward(packet, COM.STMT_FETCH);
       case 'ping':
       case 'set-option':
@@ -261,7 +261,7 @@ export class MysqlSession implements LiveSession {
     const statement = this.prepared.get(statementId);
     if (!statement) {
       // Fail closed: a statement id the gateway did not see prepared runs something nobody decided.
-      return this.refuse('unknownStatement', `Unknown prepared statement handler (${statementId}) given to mysqld_stmt_execute`);
+      return this.refuseUnknownStatement(COM.STMT_EXECUTE, statementId, 'mysqld_stmt_execute');
     }
     const exec = decodeStmtExecute(packet.payload, this.caps, {
       paramCount: statement.paramCount,
@@ -312,9 +312,21 @@ export class MysqlSession implements LiveSession {
   }
 
   private refuseCommand(cmd: Extract<ClientCommand, { kind: 'process-kill' | 'unknown' }>): void {
+    const name = commandName(cmd.kind === 'unknown' ? cmd.code : COM.PROCESS_KILL);
+    const detail: Record<string, number> = cmd.kind === 'unknown' ? { code: cmd.code } : { connection_id: cmd.connectionId };
+    this.refuseRecorded(name, detail, 'specificAccessDenied', `Access denied; ${name} is not allowed through Gatehouse`);
+  }
+
+  private refuseUnknownStatement(command: number, statementId: number, where: string): void {
+    const message = `Unknown prepared statement handler (${statementId}) given to ${where}`;
+    this.refuseRecorded(commandName(command), { statement_id: statementId }, 'unknownStatement', message);
+  }
+
+  /** Refuses a command that carries no statement to decide, and records it (db.command_refused). */
+  private refuseRecorded(command: string, detail: Record<string, string | number>, error: MysqlErrorName, message: string): void {
     this.count.statements++;
-    const name = cmd.kind === 'unknown' ? `command 0x${cmd.code.toString(16)}` : commandName(COM.PROCESS_KILL);
-    this.refuse('specificAccessDenied', `Access denied; ${name} is not allowed through Gatehouse`);
+    this.deps.ledger.append(commandRefusedEvent(this.identity, command, message, detail)).catch(() => undefined);
+    this.refuse(error, message);
   }
 
   /** Answers the current command with an error of the gateway's own (sequence id 1), forwarding nothing. */

@@ -3,7 +3,7 @@ import type { ControlPlane } from '../../control/plane.js';
 import type { Ledger } from '../../ledger/index.js';
 import type { AuditMode, LiveSession, SessionInfo } from '../engine.js';
 import type { SessionPolicy, StatementDecision } from '../session-policy.js';
-import { queryEvent, type OutcomeRecorder, type RecordedParam, type SessionIdentity } from '../audit.js';
+import { commandRefusedEvent, queryEvent, type OutcomeRecorder, type RecordedParam, type SessionIdentity } from '../audit.js';
 import { recordParams } from './params.js';
 import {
   errorResponse,
@@ -268,7 +268,7 @@ export class PostgresSession implements LiveSession {
         return this.send(frame.raw);
       case FE.FunctionCall:
         // The fast-path interface calls a function by OID, out of sight of the SQL parser.
-        return this.refuse('query', this.denialOf('the fast-path function call interface is not allowed through Gatehouse'));
+        return this.refuse('query', this.refusedCommand('FunctionCall', 'the fast-path function call interface is not allowed through Gatehouse'));
       case FE.Terminate:
         this.send(frame.raw);
         // Statements held for their ledger entries still go first.
@@ -318,7 +318,7 @@ export class PostgresSession implements LiveSession {
     if (portal?.rec) return this.send(frame.raw, { kind: 'execute', rec: portal.rec }); // continues a suspended portal
     if (portal?.query === undefined) {
       // Fail closed: a portal we did not see bound (e.g. a SQL cursor) runs something we did not decide.
-      return this.refuse('execute', errorFields('42501', `portal "${name}" was not bound through Gatehouse and cannot be executed`));
+      return this.refuse('execute', this.refusedCommand('Execute', `portal "${name}" was not bound through Gatehouse and cannot be executed`, { portal: name }));
     }
     // Decided again at Execute: grants may have changed since Parse, and this is when it runs.
     const decided = this.policy.decide(portal.query);
@@ -390,9 +390,11 @@ export class PostgresSession implements LiveSession {
     return errorFields('42501', denial.message, `Gatehouse denied the statement (${denial.code.replaceAll('_', ' ')}).`);
   }
 
-  private denialOf(message: string): ErrorFields {
+  /** A message with no statement to decide, refused: counted and recorded (db.command_refused) like a denial. */
+  private refusedCommand(command: string, message: string, detail: Record<string, string> = {}): ErrorFields {
     this.count.statements++;
     this.count.denied++;
+    this.deps.ledger.append(commandRefusedEvent(this.identity, command, message, detail)).catch(() => undefined);
     return errorFields('42501', message);
   }
 
