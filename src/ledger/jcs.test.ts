@@ -54,3 +54,20 @@ describe('jcs (RFC 8785)', () => {
     }
   });
 });
+
+describe('jcs on values already in canonical order (the JSON.stringify path)', () => {
+  it('writes them exactly as the general encoder does, special strings and numbers included', () => {
+    const sorted = { a: [1, -0, 1e21, 5e-324, 'é\u2028😀', '\u0000"\\'], b: { c: null, d: true, e: [undefined, {}] }, f: undefined, z: 'x' };
+    assert.equal(jcs(sorted), canonicalize(sorted));
+    assert.equal(jcs(sorted), JSON.stringify(sorted));
+  });
+
+  it('leaves to the general encoder what JSON.stringify would write otherwise', () => {
+    // Integer-like keys: Object.keys lists "9" before "10", the code-unit order is "10" first.
+    assert.equal(jcs({ 9: 'a', 10: 'b' }), '{"10":"b","9":"a"}');
+    assert.equal(jcs({ a: { toJSON: 1 } }), '{"a":{"toJSON":1}}');
+    for (const bad of [{ a: NaN }, { a: [Infinity] }, { a: 'x\ud800' }, { ['\udc00']: 1, z: 0 }, { a: () => 1 }, { a: { toJSON: () => 'hidden' } }, { a: new Date(0) }, { a: 1n }]) {
+      assert.throws(() => jcs(bad), NotJsonError);
+    }
+  });
+});

@@ -15,6 +15,58 @@ export class NotJsonError extends Error {
 }
 
 export function jcs(value: unknown): string {
+  // Most events are built with their members in canonical order already: then JSON.stringify
+  // writes exactly the canonical bytes, in native code, for a third of the cost of building them here.
+  return typeof value === 'object' && value !== null && isStringifyCanonical(value, 0) ? JSON.stringify(value) : encode(value);
+}
+
+const MAX_FAST_DEPTH = 32;
+
+/**
+ * Whether JSON.stringify(value) is already the RFC 8785 form: plain objects whose own keys come
+ * in code-unit order (Object.keys lists integer-like keys first, so "10" before "9" fails the
+ * check), well-formed strings and keys, finite numbers, booleans, null, plain arrays; nothing
+ * JSON.stringify treats in its own way (toJSON, functions, symbols, bigints, non-finite numbers,
+ * lone surrogates). Anything else is left to encode(), which sorts or names the problem.
+ */
+function isStringifyCanonical(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+      return (value as string & { isWellFormed(): boolean }).isWellFormed();
+    case 'number':
+      return Number.isFinite(value);
+    case 'boolean':
+      return true;
+    case 'object': {
+      if (value === null) return true;
+      if (depth >= MAX_FAST_DEPTH) return false;
+      const proto = Object.getPrototypeOf(value);
+      if (proto === Array.prototype) {
+        const array = value as unknown[];
+        for (let i = 0; i < array.length; i++) {
+          const item = array[i];
+          if (item !== undefined && !isStringifyCanonical(item, depth + 1)) return false;
+        }
+        return !Object.hasOwn(array, 'toJSON');
+      }
+      if (proto !== Object.prototype && proto !== null) return false;
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        if (i > 0 && !(keys[i - 1]! < key)) return false;
+        if (!PLAIN.test(key) && !(key as string & { isWellFormed(): boolean }).isWellFormed()) return false;
+        const member = record[key];
+        if (member !== undefined && !isStringifyCanonical(member, depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+function encode(value: unknown): string {
   switch (typeof value) {
     case 'string':
       return string(value);
