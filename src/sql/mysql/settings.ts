@@ -25,13 +25,27 @@ const valueText = (tokens: readonly Token[]): string | undefined => {
   return t.kind === 'string' ? t.value : t.kind === 'word' || t.kind === 'ident' ? t.text : undefined;
 };
 
+/**
+ * The literal of `CONCAT(@@sql_mode, '…')`, which adds modes to the session's own (MariaDB
+ * Connector/J sends `sql_mode = concat(@@sql_mode,',STRICT_TRANS_TABLES')` at every connect).
+ * The session's modes already lex as the classifier reads (changing that takes admin), so only
+ * the added literal matters. The global value is not the session's: `@@global.` is not taken.
+ */
+function appendedMode(value: readonly Token[]): string | undefined {
+  const [fn, open, current, comma, literal, close] = value;
+  if (value.length !== 6 || !isWord(fn, 'CONCAT') || !isOp(open, '(') || !isOp(comma, ',') || !isOp(close, ')')) return undefined;
+  if (current?.kind !== 'var' || !/^@@((session|local)\.)?sql_mode$/i.test(current.text)) return undefined;
+  return literal?.kind === 'string' ? literal.value : undefined;
+}
+
 /** The need a session setting's value brings, for the settings whose value matters. */
 function valueRule(name: string, value: readonly Token[]): 'admin' | null {
   const v = valueText(value);
   if (name === 'sql_mode') {
     // NO_BACKSLASH_ESCAPES and ANSI_QUOTES (in ANSI) change how strings lex.
-    if (v === undefined) return 'admin';
-    return /no_backslash_escapes|ansi/i.test(v) ? 'admin' : null;
+    const added = v ?? appendedMode(value);
+    if (added === undefined) return 'admin';
+    return /no_backslash_escapes|ansi/i.test(added) ? 'admin' : null;
   }
   if (name === 'character_set_client' || name === 'character_set_connection' || name === 'collation_connection') {
     if (v === undefined) return 'admin';
