@@ -252,6 +252,13 @@ export const CASES: Case[] = [
   one('SET sql_log_bin = 0', 'session', '', '', 'admin'),
   one('SET SESSION sql_mode = \'NO_BACKSLASH_ESCAPES\'', 'session', '', '', 'admin'),
   one("SET sql_mode = 'ANSI'", 'session', '', '', 'admin'),
+  // MariaDB's combination modes turn ANSI_QUOTES on without naming it ("…" becomes an identifier).
+  ...['POSTGRESQL', 'DB2', 'MAXDB', 'MSSQL', 'ORACLE'].map((mode) => ({ sql: `SET SESSION sql_mode = '${mode}'`, note: 'bypass: a combination mode that sets ANSI_QUOTES', expect: [e('session', '', '', 'admin')] })),
+  { sql: "SET sql_mode = concat(@@sql_mode, ',POSTGRESQL')", note: 'bypass: a combination mode appended', expect: [e('session', '', '', 'admin')] },
+  one("SET sql_mode = 'PIPES_AS_CONCAT'", 'session', '', '', 'admin'),
+  one('SET sql_mode = 4', 'session', '', '', 'admin'),
+  one("SET sql_mode = 'TRADITIONAL,NO_ENGINE_SUBSTITUTION'", 'session'),
+  one("SET sql_mode = ''", 'session'),
   { sql: "SET sql_mode = concat(@@sql_mode, ',NO_BACKSLASH_ESCAPES')", note: 'bypass: appends a mode that changes lexing', expect: [e('session', '', '', 'admin')] },
   { sql: "SET sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')", note: 'bypass: appends a mode that changes lexing', expect: [e('session', '', '', 'admin')] },
   { sql: "SET sql_mode = concat(@@sql_mode, /*!50000 ',ANSI', */ ',STRICT_TRANS_TABLES')", note: 'bypass: the mode in an executable comment', expect: [e('session', '', '', 'admin')] },

@@ -38,14 +38,34 @@ function appendedMode(value: readonly Token[]): string | undefined {
   return literal?.kind === 'string' ? literal.value : undefined;
 }
 
+/**
+ * sql_mode values a session may set: the modes that change what is allowed or how values are
+ * checked, not how text is lexed or parsed. Anything else needs admin (fail closed): besides
+ * NO_BACKSLASH_ESCAPES and ANSI_QUOTES themselves, the combination modes POSTGRESQL, DB2, MAXDB,
+ * MSSQL and ORACLE turn ANSI_QUOTES on without naming it (MariaDB), and ORACLE changes the
+ * grammar; PIPES_AS_CONCAT and IGNORE_SPACE change how the parser reads expressions and names.
+ */
+const SESSION_MODES = new Set([
+  'ALLOW_INVALID_DATES', 'EMPTY_STRING_IS_NULL', 'ERROR_FOR_DIVISION_BY_ZERO', 'HIGH_NOT_PRECEDENCE',
+  'NO_AUTO_CREATE_USER', 'NO_AUTO_VALUE_ON_ZERO', 'NO_DIR_IN_CREATE', 'NO_ENGINE_SUBSTITUTION',
+  'NO_FIELD_OPTIONS', 'NO_KEY_OPTIONS', 'NO_TABLE_OPTIONS', 'NO_UNSIGNED_SUBTRACTION', 'NO_ZERO_DATE',
+  'NO_ZERO_IN_DATE', 'ONLY_FULL_GROUP_BY', 'PAD_CHAR_TO_FULL_LENGTH', 'REAL_AS_FLOAT',
+  'SIMULTANEOUS_ASSIGNMENT', 'STRICT_ALL_TABLES', 'STRICT_TRANS_TABLES', 'TIME_ROUND_FRACTIONAL',
+  'TIME_TRUNCATE_FRACTIONAL', 'TRADITIONAL',
+]);
+
+/** Whether every mode of a comma-separated sql_mode list is one a session may set. */
+const onlySessionModes = (list: string): boolean =>
+  list.split(',').every((mode) => mode.trim() === '' || SESSION_MODES.has(mode.trim().toUpperCase()));
+
 /** The need a session setting's value brings, for the settings whose value matters. */
 function valueRule(name: string, value: readonly Token[]): 'admin' | null {
   const v = valueText(value);
   if (name === 'sql_mode') {
-    // NO_BACKSLASH_ESCAPES and ANSI_QUOTES (in ANSI) change how strings lex.
+    // A mode that changes how later statements lex or parse would make the classifier misread them.
     const added = v ?? appendedMode(value);
     if (added === undefined) return 'admin';
-    return /no_backslash_escapes|ansi/i.test(added) ? 'admin' : null;
+    return onlySessionModes(added) ? null : 'admin';
   }
   if (name === 'character_set_client' || name === 'character_set_connection' || name === 'collation_connection') {
     if (v === undefined) return 'admin';
