@@ -198,6 +198,33 @@ for (const engine of engines) {
       assert.ok(events.indexOf(terminate) < events.indexOf(end), 'the termination is recorded before the session ends');
     });
 
+    test('terminating a session stops the statement it is running upstream', async () => {
+      // Closing the upstream connection alone would not: a server notices a gone client only when
+      // it next writes to it. The gateway cancels the statement (CancelRequest, KILL QUERY).
+      const marker = 'gh_terminate_test';
+      const sleep = engine.name === 'postgres' ? `SELECT pg_sleep(60) AS ${marker}` : `SELECT SLEEP(60) AS ${marker}`;
+      // The pattern ends the text, so these queries do not find themselves (their text goes on after it).
+      const activity =
+        engine.name === 'postgres'
+          ? `SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%AS ${marker}'`
+          : `SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE '%AS ${marker}'`;
+      const running = async () => Number((await gw.direct(activity))[0]!.n);
+      // Polled for up to 3 s: well before a server would notice on its own (MariaDB looks at a
+      // sleeping connection's socket every 5 s; PostgreSQL not until the 60 s are over).
+      const until = async (done: () => Promise<boolean>) => {
+        for (let i = 0; i < 120 && !(await done()); i++) await new Promise((r) => setTimeout(r, 25));
+      };
+      const bob = await open('bob');
+      const answer = bob.run(sleep);
+      await until(async () => (await running()) > 0);
+      assert.equal(await running(), 1, 'the statement runs upstream');
+      assert.equal(gw.api.sessions.terminate(bob.id, 'ended by the test'), true);
+      await until(async () => (await running()) === 0);
+      assert.equal(await running(), 0, 'the statement no longer runs upstream');
+      assert.ok('error' in (await answer), 'the client got an error, not the result');
+      await bob.end();
+    });
+
     test('the real client is listed under its own name and, terminated, reads why', async () => {
       const cli = gw.cliProcess('bob');
       cli.write('SELECT 1;\n');

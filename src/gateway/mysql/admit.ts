@@ -1,3 +1,4 @@
+import { killQuery } from './kill-query.js';
 import type { ControlPlane } from '../../control/plane.js';
 import { upstreamPassword } from '../../control/connections.js';
 import { newId } from '../../identity/model.js';
@@ -60,6 +61,8 @@ export interface Admitted {
   identity: SessionIdentity;
   policy: SessionPolicy;
   upstream: UpstreamConnection;
+  /** Stops the statement the upstream connection is running (kill-query.ts). */
+  killRunning(): Promise<void>;
 }
 
 /**
@@ -118,15 +121,18 @@ export async function admit(channel: MysqlChannel, request: AdmitRequest, ctx: A
   const policy = new SessionPolicy(cp, principal.id, connection.name, 'mysql', undefined, upstreamDatabase ?? undefined);
   await policy.refresh();
 
+  const account = {
+    host: connection.host,
+    port: connection.port,
+    user: connection.username,
+    password: await upstreamPassword(cp, connection.name),
+    tls: connection.tls_mode,
+  };
   let upstream: UpstreamConnection;
   try {
     upstream = await connectUpstream({
-      host: connection.host,
-      port: connection.port,
-      user: connection.username,
-      password: await upstreamPassword(cp, connection.name),
+      ...account,
       database: upstreamDatabase,
-      tls: connection.tls_mode,
       clientCapabilities: ctx.capabilities,
       characterSet: request.characterSet,
       attributes: { _client_name: 'gatehouse', ...(application ? { program_name: application } : {}) },
@@ -144,5 +150,6 @@ export async function admit(channel: MysqlChannel, request: AdmitRequest, ctx: A
     throw new MysqlRefusal('handshake', `Gatehouse could not reach the database of connection "${connection.name}": ${message}`);
   }
   channel.send(encodeOk({ status: upstream.status }, ctx.capabilities));
-  return { identity, policy, upstream };
+  const threadId = upstream.connectionId;
+  return { identity, policy, upstream, killRunning: () => killQuery(account, threadId) };
 }

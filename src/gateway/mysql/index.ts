@@ -120,6 +120,7 @@ class MysqlGateway implements Gateway {
         maxPacketBytes: this.options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
         onEnd: (s, reason) => this.ended(s, reason),
         onChangeUser: (handover) => this.changeUser(handover),
+        onKillFailed: (error) => this.log({ event: 'kill_query_failed', session: loggedIn.identity.sessionId, error: error.message }),
       });
       const { identity } = loggedIn;
       this.live.set(identity.sessionId, session);

@@ -36,6 +36,8 @@ export interface MysqlSessionDeps {
   onEnd(session: MysqlSession, reason: string): void;
   /** The client sent COM_CHANGE_USER: this session has ended (onEnd was called), the client is handed over. */
   onChangeUser(handover: ChangeUserHandover): void;
+  /** A terminated session's running statement could not be stopped upstream (for the log). */
+  onKillFailed?(error: Error): void;
 }
 
 /** A statement the upstream prepared, as the gateway saw it prepared. */
@@ -93,7 +95,7 @@ export class MysqlSession implements LiveSession {
   private readonly tls: boolean;
   private readonly caps: number;
   /** Kept for a COM_CHANGE_USER: its auth response is computed with the greeting's scramble. */
-  private readonly login: Pick<MysqlLoggedIn, 'scramble' | 'characterSet'>;
+  private readonly login: Pick<MysqlLoggedIn, 'scramble' | 'characterSet' | 'killRunning'>;
   /** The client socket's listeners, removed when the client is handed over (COM_CHANGE_USER). */
   private readonly clientListeners: Record<'data' | 'drain' | 'close' | 'error', (...args: any[]) => void> = {
     data: (chunk: Buffer) => this.onClientData(chunk),
@@ -108,7 +110,7 @@ export class MysqlSession implements LiveSession {
   ) {
     ({ identity: this.identity, upstream: this.upstream, policy: this.policy, tls: this.tls, capabilities: this.caps } = login);
     this.client = login.channel.socket;
-    this.login = { scramble: login.scramble, characterSet: login.characterSet };
+    this.login = { scramble: login.scramble, characterSet: login.characterSet, killRunning: login.killRunning };
     this.clientReader = new PacketReader({ maxPacketBytes: deps.maxPacketBytes });
     this.entries = new QueryEntryBuilder(this.identity);
     this.status = this.upstream.status;
@@ -156,7 +158,9 @@ export class MysqlSession implements LiveSession {
     if (this.ended) return;
     const sequence = this.current ? (this.current.sequence ?? 1) : this.busy ? 1 : 0;
     if (this.client.writable) this.client.write(encodePacket(sequence, errPacket('connectionKilled', `Connection was killed: ${reason}`, this.caps)));
+    const running = this.current !== undefined;
     this.end(reason);
+    if (running) this.login.killRunning().catch((error: Error) => this.deps.onKillFailed?.(error));
   }
 
   get stats() {

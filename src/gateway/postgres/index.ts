@@ -113,6 +113,7 @@ class PostgresGateway implements Gateway {
         outcomes: this.outcomes,
         maxMessageBytes: this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
         onEnd: (s, reason) => this.ended(s, session.key.pid, reason),
+        cancelUpstream: () => this.cancelRunning(session.upstreamTarget, session.upstream.backendKey),
       });
       const id = session.identity.sessionId;
       this.live.set(id, postgres);
@@ -155,8 +156,12 @@ class PostgresGateway implements Gateway {
   private async cancel(pid: number, secret: Buffer): Promise<void> {
     const target = this.cancelKeys.get(pid);
     if (!target || target.secret.length !== secret.length || !timingSafeEqual(target.secret, secret)) return;
+    await this.cancelRunning(target.upstream, target.upstreamKey);
+  }
+
+  private async cancelRunning(upstream: CancelTarget['upstream'], key: CancelTarget['upstreamKey']): Promise<void> {
     try {
-      await cancelUpstream(target.upstream, target.upstreamKey);
+      await cancelUpstream(upstream, key);
     } catch (error) {
       this.log({ event: 'cancel_failed', error: (error as Error).message });
     }

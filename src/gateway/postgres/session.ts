@@ -35,6 +35,12 @@ export interface SessionDeps {
   maxMessageBytes: number;
   /** Called once, when both ends are closed. */
   onEnd(session: PostgresSession, reason: string): void;
+  /**
+   * Cancels what the upstream backend is running (a CancelRequest with its key). Closing the
+   * upstream socket alone would not stop it: a backend notices a gone client only when it next
+   * writes, so a long statement would run on after its session was terminated.
+   */
+  cancelUpstream(): Promise<void>;
 }
 
 interface PortalState {
@@ -154,9 +160,11 @@ export class PostgresSession implements LiveSession {
 
   terminate(reason: string): void {
     if (this.ended) return;
+    const running = this.tracker.outstanding > 0;
     // 57P01 admin_shutdown: what a client sees when a backend is terminated by an administrator.
     this.client.write(errorResponse(fatalFields('57P01', `terminating connection: ${reason}`)));
     this.end(reason);
+    if (running) this.deps.cancelUpstream().catch(() => undefined); // the gateway logs a failed cancel
   }
 
   // ---- client → upstream -------------------------------------------------------------

@@ -1,0 +1,43 @@
+import { decodeErr, encodeCommand, encodePacket, PacketReader } from './codec/index.js';
+import { connectUpstream, type UpstreamTarget } from './upstream.js';
+
+const KILL_TIMEOUT_MS = 5000;
+
+/**
+ * Stops the statement an upstream connection is running: `KILL QUERY <thread id>` on a second
+ * connection with the same account (MySQL manual, "KILL Statement": a user may kill their own
+ * threads). Closing the session's own connection is not enough: the server notices a gone
+ * client only when it next writes to it (or, for SLEEP, when it next polls), so a long
+ * statement would run on after its session was terminated.
+ */
+export async function killQuery(target: Omit<UpstreamTarget, 'database' | 'clientCapabilities' | 'attributes'>, threadId: number): Promise<void> {
+  const conn = await connectUpstream({ ...target, database: null, attributes: { _client_name: 'gatehouse', program_name: 'gatehouse (kill query)' } });
+  const { socket } = conn;
+  try {
+    const answer = new Promise<Buffer>((resolve, reject) => {
+      const reader = new PacketReader();
+      const timer = setTimeout(() => reject(new Error(`no answer to KILL QUERY within ${KILL_TIMEOUT_MS} ms`)), KILL_TIMEOUT_MS);
+      const onData = (chunk: Buffer) => {
+        reader.push(chunk);
+        const packet = reader.next();
+        if (!packet) return;
+        clearTimeout(timer);
+        resolve(packet.payload);
+      };
+      socket.on('data', onData);
+      socket.once('error', reject);
+      socket.once('close', () => reject(new Error('the server closed the connection before answering KILL QUERY')));
+      if (conn.remainder.length > 0) onData(conn.remainder);
+    });
+    socket.resume();
+    socket.write(encodePacket(0, encodeCommand({ kind: 'query', query: `KILL QUERY ${threadId}` }, conn.capabilities)));
+    const payload = await answer;
+    // ER_NO_SUCH_THREAD (1094): the statement ended (and the connection with it) meanwhile.
+    if (payload[0] === 0xff) {
+      const err = decodeErr(payload);
+      if (err.code !== 1094) throw new Error(`KILL QUERY ${threadId}: ${err.code} ${err.message}`);
+    }
+  } finally {
+    socket.destroy();
+  }
+}
