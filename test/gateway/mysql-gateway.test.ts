@@ -74,6 +74,57 @@ describe('MySQL gateway in front of MariaDB', () => {
  * account do): the client reads ER_CONNECTION_KILLED (1927, 70100) with the reason, in the
  * place of the protocol where it is waiting for a packet, and both connections close.
  */
+describe('MySQL gateway: KILL QUERY from a second connection (a client cancelling its own statement)', () => {
+  let gw: TestMysqlGateway;
+  before(async () => {
+    gw = await startTestMysqlGateway();
+  });
+  after(async () => gw?.close());
+
+  it('stops the statement of a session of the same user, refuses another user\'s (1095) and an unknown id (1094), and records each', async () => {
+    const running = await gw.client('bob');
+    const canceller = await gw.client('bob');
+    const stranger = await gw.client('alice');
+    try {
+      const id = running.threadId!; // the connection id of the gateway's greeting
+      const sleeping = running.query('SELECT SLEEP(60) AS gh_kill_query_test');
+      const direct = await gw.direct();
+      try {
+        const upstream = async () => ((await direct.query("SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE '%AS gh_kill_query_test'")) as unknown as [unknown[]])[0].length;
+        for (let i = 0; i < 200 && (await upstream()) === 0; i++) await new Promise((r) => setTimeout(r, 25));
+        assert.equal(await upstream(), 1, 'the statement runs upstream');
+
+        await assert.rejects(stranger.query(`KILL QUERY ${id}`), (e: any) => e.errno === 1095 && e.message === `You are not owner of thread ${id}`);
+        await assert.rejects(canceller.query('KILL QUERY 4000000000'), (e: any) => e.errno === 1094 && e.message === 'Unknown thread id: 4000000000');
+        assert.equal(await upstream(), 1, 'refused cancels leave it running');
+
+        await canceller.query(`KILL QUERY ${id}`);
+        // MariaDB answers the interrupted statement with ER_QUERY_INTERRUPTED (MySQL would return 1 from SLEEP).
+        await assert.rejects(sleeping, (e: any) => e.errno === 1317 && e.sqlState === '70100');
+        assert.equal(await upstream(), 0);
+      } finally {
+        await direct.end();
+      }
+      const [[{ ok }]] = (await running.query('SELECT 1 AS ok')) as unknown as [[{ ok: number }]];
+      assert.equal(ok, 1, 'the cancelled session goes on');
+
+      const cancels = await gw.events('db.cancel');
+      assert.deepEqual(
+        cancels.map((e) => [e.actor.name, e.outcome.status, e.context.connection_id]),
+        [
+          ['alice', 'not_owner', id],
+          ['bob', 'unknown', 4000000000],
+          ['bob', 'cancelled', id],
+        ],
+      );
+      const live = gw.api.sessions.list().find((s) => s.engine === 'mysql' && s.principal.name === 'bob' && s.statements === 2);
+      assert.equal(cancels[2].outcome.session, live?.id, 'the record names the session cancelled');
+    } finally {
+      await Promise.all([running.end(), canceller.end(), stranger.end()]);
+    }
+  });
+});
+
 describe('MySQL gateway: a terminated session', () => {
   let gw: TestMysqlGateway;
   before(async () => {

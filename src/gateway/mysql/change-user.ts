@@ -22,6 +22,8 @@ export interface ChangeUserHandover {
   capabilities: number;
   scramble: Buffer;
   characterSet: number;
+  /** The greeting's connection id: the client connection, and so its id, stay the same. */
+  connectionId: number;
 }
 
 export interface ChangeUserOptions {
@@ -63,7 +65,7 @@ export async function mysqlChangeUser(handover: ChangeUserHandover, options: Cha
         previousSession: previous.sessionId,
       },
     );
-    return { channel, ...admitted, tls, capabilities, scramble, characterSet };
+    return { channel, ...admitted, tls, capabilities, scramble, characterSet, connectionId: handover.connectionId };
   } catch (error) {
     throw new LoginError(error as Error, channel.socket, channel.nextSequence);
   }

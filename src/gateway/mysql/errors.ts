@@ -30,6 +30,10 @@ export const MYSQL_ERRORS = {
   secureTransportRequired: { code: 3159, sqlstate: 'HY000' },
   /** ER_HANDSHAKE_ERROR. */
   handshake: { code: 1043, sqlstate: '08S01' },
+  /** ER_NO_SUCH_THREAD: KILL QUERY of a connection id the gateway does not know. */
+  noSuchThread: { code: 1094, sqlstate: 'HY000' },
+  /** ER_KILL_DENIED_ERROR: KILL QUERY of another user's session. */
+  killDenied: { code: 1095, sqlstate: 'HY000' },
   /** ER_NO_DB_ERROR: the client named no connection. */
   noDb: { code: 1046, sqlstate: '3D000' },
 } as const;

@@ -121,6 +121,7 @@ class MysqlGateway implements Gateway {
         onEnd: (s, reason) => this.ended(s, reason),
         onChangeUser: (handover) => this.changeUser(handover),
         onKillFailed: (error) => this.log({ event: 'kill_query_failed', session: loggedIn.identity.sessionId, error: error.message }),
+        sessionByConnectionId: (id) => [...this.live.values()].find((s) => s.connectionId === id),
       });
       const { identity } = loggedIn;
       this.live.set(identity.sessionId, session);

@@ -89,6 +89,8 @@ export interface MysqlLoggedIn extends Admitted {
   scramble: Buffer;
   /** The collation id the client asked for (the upstream was dialled with it). */
   characterSet: number;
+  /** The connection id the greeting gave the client (it names it in KILL QUERY). */
+  connectionId: number;
 }
 
 /**
@@ -164,5 +166,5 @@ async function connectionPhase(
   }
   if (!hasCaps(capabilities, CLIENT_PROTOCOL_41)) throw new ProtocolError('the client does not speak the 4.1 protocol', 1043, '08S01');
   const admitted = await admit(channel, { ...response, database }, { cp, throttle, client, tls, capabilities, scramble });
-  return { channel, ...admitted, tls, capabilities, scramble, characterSet: response.characterSet };
+  return { channel, ...admitted, tls, capabilities, scramble, characterSet: response.characterSet, connectionId: options.connectionId };
 }

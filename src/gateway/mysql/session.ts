@@ -1,8 +1,9 @@
+import { killQueryTarget } from './kill-statement.js';
 import type { Socket } from 'node:net';
 import type { Ledger } from '../../ledger/index.js';
 import type { AuditMode, LiveSession, SessionInfo } from '../engine.js';
 import type { SessionPolicy, StatementDecision } from '../session-policy.js';
-import { commandRefusedEvent, queryEvent, type OutcomeRecorder, type RecordedParam, type SessionIdentity } from '../audit.js';
+import { actorOf, commandRefusedEvent, contextOf, queryEvent, targetOf, type OutcomeRecorder, type RecordedParam, type SessionIdentity } from '../audit.js';
 import { QueryEntryBuilder } from '../query-entry.js';
 import {
   COM,
@@ -10,6 +11,7 @@ import {
   decodeCommand,
   decodeStmtExecute,
   encodeErr,
+  encodeOk,
   encodePacket,
   PacketReader,
   ProtocolError,
@@ -38,6 +40,8 @@ export interface MysqlSessionDeps {
   onChangeUser(handover: ChangeUserHandover): void;
   /** A terminated session's running statement could not be stopped upstream (for the log). */
   onKillFailed?(error: Error): void;
+  /** The live session with this greeting connection id, for a client's KILL QUERY. */
+  sessionByConnectionId(connectionId: number): MysqlSession | undefined;
 }
 
 /** A statement the upstream prepared, as the gateway saw it prepared. */
@@ -96,6 +100,8 @@ export class MysqlSession implements LiveSession {
   private readonly caps: number;
   /** Kept for a COM_CHANGE_USER: its auth response is computed with the greeting's scramble. */
   private readonly login: Pick<MysqlLoggedIn, 'scramble' | 'characterSet' | 'killRunning'>;
+  /** The connection id of the gateway's greeting: what the client names in KILL QUERY. */
+  readonly connectionId: number;
   /** The client socket's listeners, removed when the client is handed over (COM_CHANGE_USER). */
   private readonly clientListeners: Record<'data' | 'drain' | 'close' | 'error', (...args: any[]) => void> = {
     data: (chunk: Buffer) => this.onClientData(chunk),
@@ -111,6 +117,7 @@ export class MysqlSession implements LiveSession {
     ({ identity: this.identity, upstream: this.upstream, policy: this.policy, tls: this.tls, capabilities: this.caps } = login);
     this.client = login.channel.socket;
     this.login = { scramble: login.scramble, characterSet: login.characterSet, killRunning: login.killRunning };
+    this.connectionId = login.connectionId;
     this.clientReader = new PacketReader({ maxPacketBytes: deps.maxPacketBytes });
     this.entries = new QueryEntryBuilder(this.identity);
     this.status = this.upstream.status;
@@ -160,7 +167,12 @@ export class MysqlSession implements LiveSession {
     if (this.client.writable) this.client.write(encodePacket(sequence, errPacket('connectionKilled', `Connection was killed: ${reason}`, this.caps)));
     const running = this.current !== undefined;
     this.end(reason);
-    if (running) this.login.killRunning().catch((error: Error) => this.deps.onKillFailed?.(error));
+    if (running) this.cancelRunning();
+  }
+
+  /** Stops the statement the upstream is running, if any (KILL QUERY on a second connection). */
+  cancelRunning(): void {
+    if (this.current) this.login.killRunning().catch((error: Error) => this.deps.onKillFailed?.(error));
   }
 
   get stats() {
@@ -206,8 +218,11 @@ export class MysqlSession implements LiveSession {
     if (this.policy.stale) await this.policy.refresh();
     const cmd = decodeCommand(packet.payload, this.caps);
     switch (cmd.kind) {
-      case 'query':
+      case 'query': {
+        const target = killQueryTarget(cmd.query);
+        if (target !== undefined) return this.killQuery(target);
         return this.statement(packet, cmd.query, { protocol: 'text', text: cmd.query }, COM.QUERY);
+      }
       case 'init-db': {
         const text = `USE ${quoteName(cmd.database)}`;
         return this.statement(packet, text, { protocol: 'init_db', text }, COM.INIT_DB, { database: cmd.database });
@@ -313,6 +328,31 @@ export class MysqlSession implements LiveSession {
     this.count.statements++;
     this.append(decided, record).catch(() => undefined);
     this.refuse('tableAccessDenied', decided.decision.denial.message);
+  }
+
+  /**
+   * A client's KILL QUERY: the gateway's connection ids are not the server's threads, so it
+   * finds the session itself and stops that session's statement upstream. A user may cancel
+   * only their own sessions' statements (1095 otherwise, as the server says), as with
+   * PostgreSQL's CancelRequest, whose key only the session's own client holds.
+   */
+  private killQuery(connectionId: number): void {
+    this.count.statements++;
+    const target = this.deps.sessionByConnectionId(connectionId);
+    const outcome = !target ? 'unknown' : target.identity.principal.id !== this.identity.principal.id ? 'not_owner' : 'cancelled';
+    this.deps.ledger
+      .append({
+        actor: actorOf(this.identity),
+        action: 'db.cancel',
+        target: targetOf(this.identity),
+        outcome: { status: outcome, ...(target ? { session: target.identity.sessionId } : {}) },
+        context: contextOf(this.identity, { command: 'KILL QUERY', connection_id: connectionId }),
+      })
+      .catch(() => undefined);
+    if (outcome === 'unknown') return this.refuse('noSuchThread', `Unknown thread id: ${connectionId}`);
+    if (outcome === 'not_owner') return this.refuse('killDenied', `You are not owner of thread ${connectionId}`);
+    target!.cancelRunning();
+    if (this.client.writable) this.client.write(encodePacket(1, encodeOk({ status: this.status }, this.caps)));
   }
 
   private refuseCommand(cmd: Extract<ClientCommand, { kind: 'process-kill' | 'unknown' }>): void {
@@ -435,7 +475,8 @@ export class MysqlSession implements LiveSession {
     const received = Buffer.concat([...this.waiting.splice(0).map((p) => p.raw), this.clientReader.takeRemainder()]);
     this.deps.onEnd(this, `the client changed user (COM_CHANGE_USER) to ${command.username}`);
     const { tls, caps: capabilities, identity: previous } = this;
-    this.deps.onChangeUser({ command, socket: this.client, received, previous, tls, capabilities, ...this.login });
+    const { scramble, characterSet } = this.login;
+    this.deps.onChangeUser({ command, socket: this.client, received, previous, tls, capabilities, scramble, characterSet, connectionId: this.connectionId });
   }
 }
 
