@@ -101,6 +101,20 @@ export function commandRefusedEvent(s: SessionIdentity, command: string, message
   };
 }
 
+/**
+ * `db.cancel`: a client's request to stop a running statement of one of its sessions (MySQL's
+ * `KILL QUERY <id>` from a second connection), with what came of it.
+ */
+export function cancelEvent(s: SessionIdentity, connectionId: number, status: 'cancelled' | 'not_owner' | 'unknown', cancelledSession?: string) {
+  return {
+    actor: actorOf(s),
+    action: 'db.cancel',
+    target: targetOf(s),
+    outcome: { status, ...(cancelledSession ? { session: cancelledSession } : {}) },
+    context: contextOf(s, { command: 'KILL QUERY', connection_id: connectionId }),
+  };
+}
+
 /** What became of one recorded statement. */
 export interface Outcome {
   status: 'ok' | 'error' | 'not_run';

@@ -1,5 +1,6 @@
-import { decodeErr, encodeCommand, encodePacket, PacketReader } from './codec/index.js';
+import { decodeErr, encodeCommand } from './codec/index.js';
 import { connectUpstream, type UpstreamTarget } from './upstream.js';
+import { PacketPump } from './upstream/pump.js';
 
 const KILL_TIMEOUT_MS = 5000;
 
@@ -14,24 +15,11 @@ export async function killQuery(target: Omit<UpstreamTarget, 'database' | 'clien
   const conn = await connectUpstream({ ...target, database: null, attributes: { _client_name: 'gatehouse', program_name: 'gatehouse (kill query)' } });
   const { socket } = conn;
   try {
-    const answer = new Promise<Buffer>((resolve, reject) => {
-      const reader = new PacketReader();
-      const timer = setTimeout(() => reject(new Error(`no answer to KILL QUERY within ${KILL_TIMEOUT_MS} ms`)), KILL_TIMEOUT_MS);
-      const onData = (chunk: Buffer) => {
-        reader.push(chunk);
-        const packet = reader.next();
-        if (!packet) return;
-        clearTimeout(timer);
-        resolve(packet.payload);
-      };
-      socket.on('data', onData);
-      socket.once('error', reject);
-      socket.once('close', () => reject(new Error('the server closed the connection before answering KILL QUERY')));
-      if (conn.remainder.length > 0) onData(conn.remainder);
-    });
-    socket.resume();
-    socket.write(encodePacket(0, encodeCommand({ kind: 'query', query: `KILL QUERY ${threadId}` }, conn.capabilities)));
-    const payload = await answer;
+    if (conn.remainder.length > 0) socket.unshift(conn.remainder);
+    socket.setTimeout(KILL_TIMEOUT_MS, () => socket.destroy(new Error(`no answer to KILL QUERY within ${KILL_TIMEOUT_MS} ms`)));
+    const pump = new PacketPump(socket, `${target.host}:${target.port}`);
+    pump.send(encodeCommand({ kind: 'query', query: `KILL QUERY ${threadId}` }, conn.capabilities));
+    const { payload } = await pump.next();
     // ER_NO_SUCH_THREAD (1094): the statement ended (and the connection with it) meanwhile.
     if (payload[0] === 0xff) {
       const err = decodeErr(payload);

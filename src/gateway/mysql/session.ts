@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { Ledger } from '../../ledger/index.js';
 import type { AuditMode, LiveSession, SessionInfo } from '../engine.js';
 import type { SessionPolicy, StatementDecision } from '../session-policy.js';
-import { actorOf, commandRefusedEvent, contextOf, queryEvent, targetOf, type OutcomeRecorder, type RecordedParam, type SessionIdentity } from '../audit.js';
+import { cancelEvent, commandRefusedEvent, queryEvent, type OutcomeRecorder, type RecordedParam, type SessionIdentity } from '../audit.js';
 import { QueryEntryBuilder } from '../query-entry.js';
 import {
   COM,
@@ -340,15 +340,7 @@ export class MysqlSession implements LiveSession {
     this.count.statements++;
     const target = this.deps.sessionByConnectionId(connectionId);
     const outcome = !target ? 'unknown' : target.identity.principal.id !== this.identity.principal.id ? 'not_owner' : 'cancelled';
-    this.deps.ledger
-      .append({
-        actor: actorOf(this.identity),
-        action: 'db.cancel',
-        target: targetOf(this.identity),
-        outcome: { status: outcome, ...(target ? { session: target.identity.sessionId } : {}) },
-        context: contextOf(this.identity, { command: 'KILL QUERY', connection_id: connectionId }),
-      })
-      .catch(() => undefined);
+    this.deps.ledger.append(cancelEvent(this.identity, connectionId, outcome, target?.identity.sessionId)).catch(() => undefined);
     if (outcome === 'unknown') return this.refuse('noSuchThread', `Unknown thread id: ${connectionId}`);
     if (outcome === 'not_owner') return this.refuse('killDenied', `You are not owner of thread ${connectionId}`);
     target!.cancelRunning();
