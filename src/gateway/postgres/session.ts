@@ -423,7 +423,12 @@ export class PostgresSession implements LiveSession {
   }
 
   private toClient(out: Buffer[]): void {
-    if (out.length > 0 && !this.client.write(coalesce(out))) this.pause(this.upstream.socket, 'client-full');
+    if (out.length === 0) return;
+    // Once the session has ended, the upstream is still read to its end (a cancelled statement's
+    // error and ReadyForQuery complete its outcome record), but nothing goes to the client: its
+    // socket is closing, and a write refused there would pause the upstream for good.
+    if (this.ended || !this.client.writable) return;
+    if (!this.client.write(coalesce(out))) this.pause(this.upstream.socket, 'client-full');
   }
 
   // ---- flow control and the end ------------------------------------------------------
