@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jcs, leafHash, payloadCommitment, prepareEntry } from '../ledger/index.js';
+import { jcs, payloadCommitment, prepareEntry } from '../ledger/index.js';
 import { initSql } from '../sql/index.js';
 import { classify } from '../sql/index.js';
 import { queryEvent, type SessionIdentity } from './audit.js';
@@ -43,7 +43,6 @@ test('entries are byte for byte what the ledger makes of the same event', async 
         assert.equal(built.payload!.canonical, canonical);
         const expected = jcs({ ...rest, payload_commitment: payloadCommitment(built.payload!.salt, canonical), time: leaf.time, v: 1 });
         assert.equal(built.entry.toString('utf8'), expected);
-        assert.deepEqual(built.leafHash, leafHash(Buffer.from(expected)));
         // And the ledger accepts it as a well-formed event.
         assert.doesNotThrow(() => prepareEntry(leaf));
       }

@@ -1,4 +1,4 @@
-import { jcs, leafHash, MAX_ENTRY_BYTES, MAX_PAYLOAD_BYTES, newSalt, nowIso, payloadCommitment, type PreparedEntry } from '../ledger/index.js';
+import { jcs, MAX_ENTRY_BYTES, MAX_PAYLOAD_BYTES, newSalt, nowIso, payloadCommitment, type PreparedEntry } from '../ledger/index.js';
 import { queryContext, queryEvent, type SessionIdentity } from './audit.js';
 import type { StatementDecision } from './session-policy.js';
 
@@ -36,7 +36,7 @@ export class QueryEntryBuilder {
       `"target":${parts.target},"time":"${nowIso()}","v":1}`;
     const entry = Buffer.from(text, 'utf8');
     if (entry.length > MAX_ENTRY_BYTES) return undefined;
-    return { entry, leafHash: leafHash(entry), payload: { salt, canonical } };
+    return { entry, payload: { salt, canonical } };
   }
 
   private decisionParts(decided: StatementDecision): Parts {

@@ -1,6 +1,5 @@
 import { createHash, hash, randomFillSync } from 'node:crypto';
 import { z } from 'zod';
-import { leafHash } from './merkle/index.js';
 import { EventError } from './errors.js';
 import { jcs } from './jcs.js';
 import { ACTION, COMMITMENT, isPlainEvent, nowIso, TIME, withDefaults } from './event-check.js';
@@ -45,10 +44,12 @@ export const eventSchema = z
 export type LedgerEvent = z.output<typeof eventSchema>;
 export type LedgerEventInput = z.input<typeof eventSchema>;
 
-/** An event ready to append: its leaf bytes and hash, and the payload kept apart if any. */
+/**
+ * An event ready to append: its leaf bytes, and the payload kept apart if any. The leaf hash
+ * is the store's work, done where it commits (the SQLite writer thread, off the main thread).
+ */
 export interface PreparedEntry {
   entry: Buffer;
-  leafHash: Buffer;
   payload?: { salt: Buffer; canonical: string };
 }
 
@@ -101,7 +102,7 @@ function prepareParsed(data: LedgerEvent, options: PrepareOptions): PreparedEntr
       `the event is ${entry.length} bytes, over the limit of ${MAX_ENTRY_BYTES}; keep large data in a separate payload`,
     );
   }
-  return { entry, leafHash: leafHash(entry), ...(kept && { payload: kept }) };
+  return { entry, ...(kept && { payload: kept }) };
 }
 
 const SALT_BYTES = 32;

@@ -1,8 +1,8 @@
 import { formatCheckpoint, signNote, verifierKeyOf, type Signer } from './note/index.js';
 import type { Frontier } from './merkle/index.js';
 import { prepareEntry, type PreparedEntry, type PrepareOptions } from './event.js';
-import type { CheckpointRow, LedgerRepo, NodeRow } from './repo/index.js';
-import { isStoredLevel, loadFrontier } from './tree-store.js';
+import type { AppendBatch, Appended, CheckpointRow, LedgerRepo } from './repo/index.js';
+import { loadFrontier } from './tree-store.js';
 import type { WitnessSink } from './witness.js';
 import { LedgerError } from './errors.js';
 
@@ -21,6 +21,12 @@ export interface LedgerOptions {
    * append, a full batch or drain() starts the commit at once.
    */
   deferMs?: number;
+  /**
+   * When this many entries are queued, they are sent to the repo at once, even while earlier
+   * commits are in flight, on repos that pipeline (SQLite's writer thread): encoding the next
+   * chunk then overlaps committing this one (default 256).
+   */
+  pipelineChunk?: number;
   witnesses?: WitnessSink[];
   /** Where background failures (timer checkpoints, witnesses) are reported. */
   onError?: (error: Error) => void;
@@ -34,7 +40,14 @@ interface PendingUnit {
   reject(error: Error): void;
 }
 
-const MAX_WRITER_RACES = 10;
+interface CommitInFlight {
+  units: PendingUnit[];
+  /** Where the commit went, or why it failed. */
+  done: Promise<Appended | Error>;
+}
+
+/** Commits a pipelining repo may hold at once: enough to keep its writer busy, few enough to bound memory. */
+const MAX_IN_FLIGHT = 4;
 
 /** How an append may be committed. */
 export interface AppendOptions {
@@ -53,6 +66,8 @@ export class Ledger {
   /** Queued units that are not deferred: while there is one, the next commit starts at once. */
   private urgentQueued = 0;
   private flushing: Promise<void> | undefined;
+  /** Commits sent to the repo and not yet answered, oldest first. */
+  private inFlight: CommitInFlight[] = [];
   /** Ends a deferred wait early (set while the flush loop waits for company). */
   private wake: (() => void) | undefined;
   private draining = 0;
@@ -130,7 +145,12 @@ export class Ledger {
       this.queuedEntries += entries.length;
       if (!deferred) this.urgentQueued++;
       if (!this.flushing) this.flushing = this.flush();
-      else if (this.commitDue()) this.wake?.();
+      else if (this.chunkReady()) {
+        // Sent from here, mid-turn, so that the repo commits this chunk while the caller encodes
+        // the next; the commit loop is woken to answer it.
+        this.dispatch(this.takeBatch());
+        this.wake?.();
+      } else if (this.commitDue()) this.wake?.();
     });
   }
 
@@ -160,25 +180,39 @@ export class Ledger {
     });
   }
 
+  /**
+   * The commit loop. A full chunk is dispatched at once, even while earlier commits are in
+   * flight (pipelining, when the repo allows it); anything less waits for the commits in
+   * flight to finish and then goes as one group commit.
+   */
   private async flush(): Promise<void> {
     try {
-      while (this.queue.length > 0) {
-        await this.commitReady();
-        const units = this.takeBatch();
-        try {
-          let next = await this.commit(units.flatMap((u) => u.entries));
-          for (const unit of units) {
-            unit.resolve(next);
-            next += unit.entries.length;
-          }
-        } catch (error) {
-          const failure = new LedgerError(`the ledger could not commit: ${(error as Error).message}`, { cause: error });
-          for (const unit of units) unit.reject(failure);
+      while (this.queue.length > 0 || this.inFlight.length > 0) {
+        if (this.chunkReady()) this.dispatch(this.takeBatch());
+        else if (this.inFlight.length > 0) await this.settleHead();
+        else {
+          await this.commitReady();
+          // Chunks sent mid-turn may be in flight by now: the rest of that burst follows them.
+          if (this.queue.length > 0 && (this.inFlight.length === 0 || this.canPipeline())) this.dispatch(this.takeBatch());
         }
       }
     } finally {
       this.flushing = undefined;
     }
+  }
+
+  /** Whether a full chunk may be sent now, ahead of the commits in flight. */
+  private chunkReady(): boolean {
+    return this.queuedEntries >= this.pipelineChunk && this.canPipeline();
+  }
+
+  /** Whether another commit may be sent before those in flight have answered. */
+  private canPipeline(): boolean {
+    return this.repo.pipelined === true && this.inFlight.length < MAX_IN_FLIGHT;
+  }
+
+  private get pipelineChunk(): number {
+    return Math.min(this.options.pipelineChunk ?? 256, this.maxBatch);
   }
 
   /** Whole units, up to maxBatch entries (a single larger unit goes alone: it must stay atomic). */
@@ -201,31 +235,41 @@ export class Ledger {
     return this.queue.splice(0, units);
   }
 
-  private async commit(entries: PreparedEntry[]): Promise<number> {
-    for (let race = 0; race < MAX_WRITER_RACES; race++) {
-      const frontier = this.frontier.clone();
-      const startIndex = frontier.size;
-      const nodes: NodeRow[] = [];
-      const onNode = (node: NodeRow) => {
-        if (isStoredLevel(node.level)) nodes.push(node);
-      };
-      for (const e of entries) frontier.append(e.leafHash, onNode);
-      const committed = await this.repo.append({
-        startIndex,
-        entries: entries.map((e, i) => ({ index: startIndex + i, leafHash: e.leafHash, entry: e.entry })),
-        nodes,
-        payloads: entries.flatMap((e, i) =>
-          e.payload ? [{ index: startIndex + i, salt: e.payload.salt, payload: e.payload.canonical }] : [],
-        ),
-      });
-      if (committed) {
-        this.frontier = frontier;
-        return startIndex;
+  /** Hands the batch to the repo, which gives it the next indexes and extends the tree. */
+  private dispatch(units: PendingUnit[]): void {
+    const batch: AppendBatch = { entries: [], payloads: [] };
+    for (const unit of units) {
+      for (const e of unit.entries) {
+        if (e.payload) batch.payloads.push({ offset: batch.entries.length, salt: e.payload.salt, payload: e.payload.canonical });
+        batch.entries.push(e.entry);
       }
-      // Another writer (a second instance on the same PostgreSQL) appended: catch up and retry.
-      this.frontier = await loadFrontier(this.repo, await this.repo.size());
     }
-    throw new LedgerError(`other writers kept appending; gave up after ${MAX_WRITER_RACES} attempts`);
+    let done: Promise<Appended | Error>;
+    try {
+      done = this.repo.append(batch).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+    } catch (e) {
+      done = Promise.resolve(e instanceof Error ? e : new Error(String(e)));
+    }
+    this.inFlight.push({ units, done });
+  }
+
+  /** Waits for the oldest commit in flight and resolves or rejects its appends. */
+  private async settleHead(): Promise<void> {
+    const head = this.inFlight[0]!;
+    const outcome = await head.done;
+    this.inFlight.shift();
+    if (outcome instanceof Error) {
+      const failure = new LedgerError(`the ledger could not commit: ${outcome.message}`, { cause: outcome });
+      for (const unit of head.units) unit.reject(failure);
+      return;
+    }
+    // Commits answer in order, so this is the tree as of the newest commit (other writers' included).
+    this.frontier = outcome.frontier;
+    let next = outcome.startIndex;
+    for (const unit of head.units) {
+      unit.resolve(next);
+      next += unit.entries.length;
+    }
   }
 
   /** Waits until every append issued so far is committed (or failed). */

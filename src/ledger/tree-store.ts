@@ -2,12 +2,13 @@ import {
   EMPTY_ROOT,
   Frontier,
   foldRight,
+  leafHash,
   perfectSubtrees,
   rangeDecomposition,
   rootFromLeafHashes,
   type Range,
 } from './merkle/index.js';
-import type { LedgerRepo, NodeRun } from './repo/index.js';
+import type { EntryRow, LedgerRepo, NodeRow, NodeRun } from './repo/index.js';
 import { LedgerError } from './errors.js';
 
 /**
@@ -33,14 +34,16 @@ function storedRunFor(subtree: Range): NodeRun {
   return { level, index: subtree.start / width, count: 2 ** (height - level) };
 }
 
-/**
- * MTH(D[start:end]) for each range, from stored hashes only. Ranges must be perfect aligned
- * subtrees or the ranges of inclusion/consistency paths and of perfectSubtrees(size).
- * All stored hashes needed are fetched in one call to the repository.
- */
-export async function rangeHashes(repo: LedgerRepo, ranges: readonly Range[]): Promise<Buffer[]> {
-  const plans = ranges.map((range) => rangeDecomposition(range.start, range.end).map(storedRunFor));
-  const found = await repo.hashes(plans.flat());
+/** Fetches stored hashes run by run (LedgerRepo.hashes, or a synchronous reader inside a transaction). */
+type StoredHashes = (runs: readonly NodeRun[]) => (Buffer | undefined)[][];
+
+/** The runs of stored hashes each range is made of. */
+function plan(ranges: readonly Range[]): NodeRun[][] {
+  return ranges.map((range) => rangeDecomposition(range.start, range.end).map(storedRunFor));
+}
+
+/** Each range's hash from the hashes fetched for its plan. */
+function fold(plans: readonly NodeRun[][], found: (Buffer | undefined)[][]): Buffer[] {
   let next = 0;
   return plans.map((runs) =>
     foldRight(
@@ -60,13 +63,48 @@ export async function rangeHashes(repo: LedgerRepo, ranges: readonly Range[]): P
   );
 }
 
+/**
+ * MTH(D[start:end]) for each range, from stored hashes only. Ranges must be perfect aligned
+ * subtrees or the ranges of inclusion/consistency paths and of perfectSubtrees(size).
+ * All stored hashes needed are fetched in one call to the repository.
+ */
+export async function rangeHashes(repo: Pick<LedgerRepo, 'hashes'>, ranges: readonly Range[]): Promise<Buffer[]> {
+  const plans = plan(ranges);
+  return fold(plans, await repo.hashes(plans.flat()));
+}
+
 export async function rootAt(repo: LedgerRepo, size: number): Promise<Buffer> {
   if (size === 0) return EMPTY_ROOT;
   return foldRight(await rangeHashes(repo, perfectSubtrees(size)));
 }
 
 /** The right edge of the tree of the first `size` entries, to append after them. */
-export async function loadFrontier(repo: LedgerRepo, size: number): Promise<Frontier> {
+export async function loadFrontier(repo: Pick<LedgerRepo, 'hashes'>, size: number): Promise<Frontier> {
   if (size === 0) return Frontier.empty();
   return Frontier.fromSubtrees(size, await rangeHashes(repo, perfectSubtrees(size)));
+}
+
+/** loadFrontier with a synchronous reader, for a store that appends inside a synchronous transaction. */
+export function loadFrontierSync(hashes: StoredHashes, size: number): Frontier {
+  if (size === 0) return Frontier.empty();
+  const plans = plan(perfectSubtrees(size));
+  return Frontier.fromSubtrees(size, fold(plans, hashes(plans.flat())));
+}
+
+/**
+ * Adds entries to the tree (the frontier is changed in place): each entry's row with its leaf
+ * hash, SHA-256(0x00 ‖ entry) (RFC 9162 §2.1.1), and the node hashes this completes at stored levels.
+ */
+export function extendTree(frontier: Frontier, entries: readonly Buffer[]): { rows: EntryRow[]; nodes: NodeRow[] } {
+  const startIndex = frontier.size;
+  const nodes: NodeRow[] = [];
+  const onNode = (node: NodeRow) => {
+    if (isStoredLevel(node.level)) nodes.push(node);
+  };
+  const rows = entries.map((entry, i): EntryRow => {
+    const hash = leafHash(entry);
+    frontier.append(hash, onNode);
+    return { index: startIndex + i, leafHash: hash, entry };
+  });
+  return { rows, nodes };
 }

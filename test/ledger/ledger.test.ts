@@ -143,6 +143,38 @@ for (const kind of STORE_KINDS) {
       await check.close();
     });
 
+    it('pipelined commits from two writers at once: none lost, duplicated or built on the other\'s entries', async () => {
+      // Small chunks, so that each writer sends several commits before the first is answered
+      // and both keep losing races to the other: every loss must send its chained commits back.
+      const a = await openTestLedger(test, { pipelineChunk: 7, maxBatch: 20 });
+      const b2 = await openTestLedger(test, { pipelineChunk: 7, maxBatch: 20 });
+      let inFlight = 0;
+      let mostInFlight = 0;
+      const append = a.repo.append.bind(a.repo);
+      a.repo.append = async (batch) => {
+        mostInFlight = Math.max(mostInFlight, ++inFlight);
+        try {
+          return await append(batch);
+        } finally {
+          inFlight--;
+        }
+      };
+      const start = await a.repo.size();
+      const burst = (ledger: Ledger, from: number) =>
+        Promise.all(Array.from({ length: 150 }, (_, i) => ledger.append(event(from + i))));
+      const results = (await Promise.all([burst(a.ledger, 2000), burst(b2.ledger, 3000), burst(a.ledger, 4000)])).flat();
+      assert.equal(new Set(results).size, 450);
+      assert.deepEqual([...results].sort((x, y) => x - y), Array.from({ length: 450 }, (_, i) => start + i));
+      if (a.repo.pipelined) assert.ok(mostInFlight > 1, `commits were pipelined (at most ${mostInFlight} in flight)`);
+      await a.close();
+      await b2.close();
+      const check = await openTestLedger(test);
+      const report = await verifyLog(storeSource(check.repo, kind));
+      assert.deepEqual(report.problems, []);
+      assert.equal(report.size, start + 450);
+      await check.close();
+    });
+
     it('reopens after a restart and continues the same tree', async () => {
       const t = await openTestLedger(test);
       const size = await t.repo.size();

@@ -1,5 +1,7 @@
 import type pg from 'pg';
-import type { AppendBatch, CheckpointRow, LedgerRepo, NodeRun, PayloadRow, RedactionRow } from './types.js';
+import type { Frontier } from '../merkle/index.js';
+import { extendTree, loadFrontier } from '../tree-store.js';
+import type { AppendBatch, Appended, CheckpointRow, LedgerRepo, NodeRun, PayloadRow, RedactionRow } from './types.js';
 
 /** One lock id for every writer of this database's ledger (several Gatehouse instances may share it). */
 const APPEND_LOCK = 0x67617465; // "gate"
@@ -9,9 +11,8 @@ interface RawCheckpoint { size: string; note: string; created_at: string }
 const toCheckpoint = (r: RawCheckpoint): CheckpointRow => ({ size: Number(r.size), note: r.note, createdAt: r.created_at });
 
 /**
- * One group commit in one statement: the rows of every table as arrays (unnest), written only
- * if the log still holds exactly $1 entries (else another writer appended: nothing is written
- * and ok is false). The parts of a WITH share one snapshot, so `size` is read before any insert.
+ * One group commit in one statement: the rows of every table as arrays (unnest). The writers'
+ * lock is held, so the log still holds $1 entries; the check stays as a guard (ok false: nothing written).
  */
 const APPEND_SQL = `
   WITH size AS (SELECT COALESCE(MAX(idx) + 1, 0) = $1::bigint AS ok FROM ledger_entries),
@@ -28,6 +29,33 @@ const APPEND_SQL = `
     SELECT * FROM unnest($8::bigint[], $9::bytea[], $10::text[]) WHERE (SELECT ok FROM size)
   )
   SELECT ok FROM size`;
+
+const SIZE_SQL = 'SELECT COALESCE(MAX(idx) + 1, 0)::text AS n FROM ledger_entries';
+
+/** Stored hashes run by run (LedgerRepo.hashes) through a pool or one transaction's client. */
+async function storedHashes(db: pg.Pool | pg.PoolClient, runs: readonly NodeRun[]): Promise<(Buffer | undefined)[][]> {
+  // Every run's keys in two queries (leaves, nodes): one round trip each, whatever the proof.
+  const keys = runs.flatMap((r) => Array.from({ length: r.count }, (_, i) => ({ level: r.level, index: r.index + i })));
+  const leaves = keys.filter((k) => k.level === 0).map((k) => k.index);
+  const nodes = keys.filter((k) => k.level !== 0);
+  const found = new Map<string, Buffer>();
+  if (leaves.length > 0) {
+    const { rows } = await db.query<{ idx: string; leaf_hash: Buffer }>(
+      'SELECT idx, leaf_hash FROM ledger_entries WHERE idx = ANY($1::bigint[])',
+      [leaves],
+    );
+    for (const r of rows) found.set(`0/${r.idx}`, r.leaf_hash);
+  }
+  if (nodes.length > 0) {
+    const { rows } = await db.query<{ level: number; idx: string; hash: Buffer }>(
+      `SELECT n.level, n.idx, n.hash FROM ledger_nodes n
+         JOIN unnest($1::int[], $2::bigint[]) AS k(level, idx) ON n.level = k.level AND n.idx = k.idx`,
+      [nodes.map((k) => k.level), nodes.map((k) => k.index)],
+    );
+    for (const r of rows) found.set(`${r.level}/${r.idx}`, r.hash);
+  }
+  return runs.map((r) => Array.from({ length: r.count }, (_, i) => found.get(`${r.level}/${r.index + i}`)));
+}
 
 /**
  * The ledger on PostgreSQL. A group commit is three round trips whatever its size (BEGIN with
@@ -49,29 +77,38 @@ export function postgresLedgerRepo(pool: pg.Pool): LedgerRepo {
     }
   }
 
-  const sizeSql = 'SELECT COALESCE(MAX(idx) + 1, 0)::text AS n FROM ledger_entries';
+  /** The tree's right edge as of this repo's last commit (read afresh when another writer appended since). */
+  let tree: Frontier | undefined;
 
   return {
-    append: async (batch: AppendBatch) => {
+    append: async (batch: AppendBatch): Promise<Appended> => {
       const client = await pool.connect();
       try {
-        // Serialize writers (the lock id is a constant, so BEGIN and the lock share one round trip).
-        await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${APPEND_LOCK})`);
-        // The next statement's snapshot is taken after the lock: it sees every committed append.
+        // Serialize writers (the lock id is a constant, so BEGIN, the lock and the size share one
+        // round trip). The size is read after the lock, in a snapshot that sees every committed append.
+        const results = (await client.query(
+          `BEGIN; SELECT pg_advisory_xact_lock(${APPEND_LOCK}); ${SIZE_SQL}`,
+        )) as unknown as pg.QueryResult<{ n: string }>[];
+        const startIndex = Number(results[2]!.rows[0]!.n);
+        const frontier =
+          tree?.size === startIndex ? tree.clone() : await loadFrontier({ hashes: (runs) => storedHashes(client, runs) }, startIndex);
+        const { rows: entries, nodes } = extendTree(frontier, batch.entries);
         const { rows } = await client.query<{ ok: boolean }>(APPEND_SQL, [
-          batch.startIndex,
-          batch.entries.map((e) => e.index),
-          batch.entries.map((e) => e.leafHash),
-          batch.entries.map((e) => e.entry),
-          batch.nodes.map((n) => n.level),
-          batch.nodes.map((n) => n.index),
-          batch.nodes.map((n) => n.hash),
-          batch.payloads.map((p) => p.index),
+          startIndex,
+          entries.map((e) => e.index),
+          entries.map((e) => e.leafHash),
+          entries.map((e) => e.entry),
+          nodes.map((n) => n.level),
+          nodes.map((n) => n.index),
+          nodes.map((n) => n.hash),
+          batch.payloads.map((p) => startIndex + p.offset),
           batch.payloads.map((p) => p.salt),
           batch.payloads.map((p) => p.payload),
         ]);
-        await client.query(rows[0]!.ok ? 'COMMIT' : 'ROLLBACK');
-        return rows[0]!.ok;
+        if (!rows[0]!.ok) throw new Error('the log changed under the writers\' lock');
+        await client.query('COMMIT');
+        tree = frontier;
+        return { startIndex, frontier };
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
         throw error;
@@ -80,31 +117,9 @@ export function postgresLedgerRepo(pool: pg.Pool): LedgerRepo {
       }
     },
 
-    size: async () => Number((await pool.query<{ n: string }>(sizeSql)).rows[0]!.n),
+    size: async () => Number((await pool.query<{ n: string }>(SIZE_SQL)).rows[0]!.n),
 
-    hashes: async (runs: readonly NodeRun[]) => {
-      // Every run's keys in two queries (leaves, nodes): one round trip each, whatever the proof.
-      const keys = runs.flatMap((r) => Array.from({ length: r.count }, (_, i) => ({ level: r.level, index: r.index + i })));
-      const leaves = keys.filter((k) => k.level === 0).map((k) => k.index);
-      const nodes = keys.filter((k) => k.level !== 0);
-      const found = new Map<string, Buffer>();
-      if (leaves.length > 0) {
-        const { rows } = await pool.query<{ idx: string; leaf_hash: Buffer }>(
-          'SELECT idx, leaf_hash FROM ledger_entries WHERE idx = ANY($1::bigint[])',
-          [leaves],
-        );
-        for (const r of rows) found.set(`0/${r.idx}`, r.leaf_hash);
-      }
-      if (nodes.length > 0) {
-        const { rows } = await pool.query<{ level: number; idx: string; hash: Buffer }>(
-          `SELECT n.level, n.idx, n.hash FROM ledger_nodes n
-             JOIN unnest($1::int[], $2::bigint[]) AS k(level, idx) ON n.level = k.level AND n.idx = k.idx`,
-          [nodes.map((k) => k.level), nodes.map((k) => k.index)],
-        );
-        for (const r of rows) found.set(`${r.level}/${r.idx}`, r.hash);
-      }
-      return runs.map((r) => Array.from({ length: r.count }, (_, i) => found.get(`${r.level}/${r.index + i}`)));
-    },
+    hashes: (runs: readonly NodeRun[]) => storedHashes(pool, runs),
 
     entries: async (start, limit) => {
       const { rows } = await pool.query<{ idx: string; leaf_hash: Buffer; entry: Buffer }>(

@@ -1,6 +1,9 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import type { Frontier } from '../merkle/index.js';
+import { extendTree, loadFrontierSync } from '../tree-store.js';
 import type {
   AppendBatch,
+  Appended,
   CheckpointRow,
   LedgerRepo,
   NodeRun,
@@ -21,32 +24,56 @@ const PACKED_ENTRIES = `
   SELECT CAST(group_concat(printf('%016x%08x%08x', idx, octet_length(leaf_hash), octet_length(entry)) || leaf_hash || entry, '') AS BLOB)
   FROM (SELECT idx, leaf_hash, entry FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?)`;
 
+/** Stored hashes, run by run (LedgerRepo.hashes), read synchronously. */
+function storedHashes(db: BetterSqlite3.Database): (runs: readonly NodeRun[]) => (Buffer | undefined)[][] {
+  const leafHashes = db.prepare('SELECT idx, leaf_hash AS hash FROM ledger_entries WHERE idx >= ? AND idx < ? ORDER BY idx');
+  const nodeHashes = db.prepare('SELECT idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx');
+  return (runs) =>
+    runs.map((run) => {
+      const end = run.index + run.count;
+      const rows = (
+        run.level === 0 ? leafHashes.all(run.index, end) : nodeHashes.all(run.level, run.index, end)
+      ) as { idx: number; hash: Buffer }[];
+      const found = new Map(rows.map((r) => [r.idx, r.hash]));
+      return Array.from({ length: run.count }, (_, i) => found.get(run.index + i));
+    });
+}
+
 /**
- * One group commit on SQLite: BEGIN IMMEDIATE takes the write lock first, so the size check
- * and the inserts see one state. Used in the writer thread (sqlite-writer.ts) and, for a
- * database with no file, in this thread.
+ * Group commits on SQLite. BEGIN IMMEDIATE takes the write lock first, so the end of the log
+ * read there stays the end until the inserts commit. The tree's right edge is kept from this
+ * connection's last commit and read from the stored hashes only when another writer has
+ * appended since. Used in the writer thread (sqlite-writer.ts) and, for a database with no
+ * file, in this thread.
  */
-export function appendTransaction(db: BetterSqlite3.Database): (batch: AppendBatch) => boolean {
+export function appendTransaction(db: BetterSqlite3.Database): (batch: AppendBatch) => Appended {
   const size = db.prepare('SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM ledger_entries').pluck();
+  const hashes = storedHashes(db);
   const insertEntry = db.prepare('INSERT INTO ledger_entries (idx, leaf_hash, entry) VALUES (?, ?, ?)');
   const insertNode = db.prepare('INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)');
   const insertPayload = db.prepare('INSERT INTO ledger_payloads (idx, salt, payload) VALUES (?, ?, ?)');
-  const tx = db.transaction((batch: AppendBatch): boolean => {
-    if ((size.get() as number) !== batch.startIndex) return false;
-    for (const e of batch.entries) insertEntry.run(e.index, e.leafHash, e.entry);
-    for (const n of batch.nodes) insertNode.run(n.level, n.index, n.hash);
-    for (const p of batch.payloads) insertPayload.run(p.index, p.salt, p.payload);
-    return true;
+  let tree: Frontier | undefined;
+  const tx = db.transaction((batch: AppendBatch): Appended => {
+    const startIndex = size.get() as number;
+    // A copy: if the transaction fails, the kept edge must stay the committed one.
+    const frontier = tree?.size === startIndex ? tree.clone() : loadFrontierSync(hashes, startIndex);
+    const { rows, nodes } = extendTree(frontier, batch.entries);
+    for (const e of rows) insertEntry.run(e.index, e.leafHash, e.entry);
+    for (const n of nodes) insertNode.run(n.level, n.index, n.hash);
+    for (const p of batch.payloads) insertPayload.run(startIndex + p.offset, p.salt, p.payload);
+    return { startIndex, frontier };
   });
-  return (batch) => tx.immediate(batch);
+  return (batch) => {
+    const appended = tx.immediate(batch);
+    tree = appended.frontier;
+    return appended;
+  };
 }
 
 /** The ledger on SQLite through better-sqlite3 prepared statements (synchronous; each call is one short transaction). */
 export function sqliteLedgerRepo(db: BetterSqlite3.Database): LedgerRepo {
   const q = {
     size: db.prepare('SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM ledger_entries').pluck(),
-    leafHashes: db.prepare('SELECT idx, leaf_hash AS hash FROM ledger_entries WHERE idx >= ? AND idx < ? ORDER BY idx'),
-    nodeHashes: db.prepare('SELECT idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx'),
     entries: db.prepare(PACKED_ENTRIES).pluck(),
     nodes: db.prepare('SELECT level, idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? ORDER BY idx LIMIT ?'),
     payloads: db.prepare('SELECT idx, salt, payload FROM ledger_payloads WHERE idx >= ? ORDER BY idx LIMIT ?'),
@@ -69,6 +96,7 @@ export function sqliteLedgerRepo(db: BetterSqlite3.Database): LedgerRepo {
   };
 
   const writer = appendWriter(db);
+  const hashes = storedHashes(db);
   const redactTx = db.transaction((r: RedactionRow) => {
     q.insertRedaction.run(r.index, r.redactionIndex, r.reason, r.redactedAt);
     q.deletePayload.run(r.index);
@@ -78,17 +106,10 @@ export function sqliteLedgerRepo(db: BetterSqlite3.Database): LedgerRepo {
 
   return {
     append: (batch) => writer.append(batch),
+    pipelined: true,
     close: () => writer.close(),
     size: async () => q.size.get() as number,
-    hashes: async (runs: readonly NodeRun[]) =>
-      runs.map((run) => {
-        const end = run.index + run.count;
-        const rows = (
-          run.level === 0 ? q.leafHashes.all(run.index, end) : q.nodeHashes.all(run.level, run.index, end)
-        ) as { idx: number; hash: Buffer }[];
-        const found = new Map(rows.map((r) => [r.idx, r.hash]));
-        return Array.from({ length: run.count }, (_, i) => found.get(run.index + i));
-      }),
+    hashes: async (runs: readonly NodeRun[]) => hashes(runs),
     entries: async (start, limit) => unpackEntries(q.entries.get(start, limit) as Buffer | null),
     nodes: async (level, start, limit) =>
       (q.nodes.all(level, start, limit) as RawNode[]).map((r): NodeRow => ({ level: r.level, index: r.idx, hash: r.hash })),

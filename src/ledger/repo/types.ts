@@ -1,3 +1,5 @@
+import type { Frontier } from '../merkle/index.js';
+
 /** A stored leaf: its index, SHA-256(0x00 ‖ entry) and the entry bytes (canonical JSON). */
 export interface EntryRow {
   index: number;
@@ -39,12 +41,18 @@ export interface RedactionRow {
   redactedAt: string;
 }
 
-/** Everything one group commit writes, in one transaction. */
+/** One group commit: entries in order, to be given the next indexes of the log. */
 export interface AppendBatch {
+  /** Each entry's exact bytes (its RFC 8785 canonical JSON). */
+  entries: Buffer[];
+  /** Payloads kept apart, each by the position of its entry in `entries`. */
+  payloads: { offset: number; salt: Buffer; payload: string }[];
+}
+
+/** Where a group commit went: its first index, and the tree once it is in. */
+export interface Appended {
   startIndex: number;
-  entries: EntryRow[];
-  nodes: NodeRow[];
-  payloads: PayloadRow[];
+  frontier: Frontier;
 }
 
 /**
@@ -52,8 +60,17 @@ export interface AppendBatch {
  * redaction allows; the database enforces the same with triggers.
  */
 export interface LedgerRepo {
-  /** Writes the batch atomically iff the log still holds exactly `startIndex` entries (else false: another writer appended). */
-  append(batch: AppendBatch): Promise<boolean>;
+  /**
+   * Appends the batch atomically at the end of the log, under the store's write lock: the store
+   * reads the end of the tree there (cached from its last commit while no other writer has
+   * appended), adds the leaf and node hashes, and inserts. So writers never race for an index.
+   */
+  append(batch: AppendBatch): Promise<Appended>;
+  /**
+   * Whether append may be called again before the previous call has answered: commits then
+   * happen in call order.
+   */
+  readonly pipelined?: boolean;
   /** Releases what appending holds (SQLite: the writer thread); the repo still reads afterwards. */
   close?(): Promise<void>;
   size(): Promise<number>;

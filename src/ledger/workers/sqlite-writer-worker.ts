@@ -1,14 +1,14 @@
 // Worker thread: the SQLite ledger's group commits (see repo/sqlite-writer.ts).
 import BetterSqlite3 from 'better-sqlite3';
 import { appendTransaction } from '../repo/sqlite.js';
-import type { AppendBatch } from '../repo/types.js';
-import { unpackBatch } from '../repo/batch-wire.js';
+import type { AppendBatch, Appended } from '../repo/types.js';
+import { packAppended, unpackBatch, type PackedAppended } from '../repo/batch-wire.js';
 import type { WriterTask } from '../repo/sqlite-writer.js';
 import { serveTasks } from './pool.js';
 
-const commits = new Map<string, (batch: AppendBatch) => boolean>();
+const commits = new Map<string, (batch: AppendBatch) => Appended>();
 
-function commitFor(file: string): (batch: AppendBatch) => boolean {
+function commitFor(file: string): (batch: AppendBatch) => Appended {
   let commit = commits.get(file);
   if (!commit) {
     const db = new BetterSqlite3(file, { fileMustExist: true });
@@ -22,4 +22,7 @@ function commitFor(file: string): (batch: AppendBatch) => boolean {
   return commit;
 }
 
-serveTasks<WriterTask, boolean>(({ file, packed }) => ({ output: commitFor(file)(unpackBatch(packed)) }));
+serveTasks<WriterTask, PackedAppended>(({ file, packed }) => {
+  const output = packAppended(commitFor(file)(unpackBatch(packed)));
+  return { output, transfer: [output.hashes] };
+});
