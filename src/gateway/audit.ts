@@ -173,14 +173,16 @@ export class OutcomeRecorder {
     settled.forEach((s, i) => {
       if (s.status === 'rejected') return; // the statement's own entry failed: it was refused, not run
       const { session, outcome } = batch[i]!;
+      // Members in RFC 8785 order: the ledger's encoder then writes each result with one
+      // JSON.stringify instead of sorting its members, once per statement.
       results.push({
+        duration_ms: Math.round(outcome.durationMs * 1000) / 1000,
         entry: s.value,
+        rows: outcome.rows,
         session,
+        ...(outcome.sqlstate ? { sqlstate: outcome.sqlstate } : {}),
         status: outcome.status,
         tags: outcome.tags,
-        rows: outcome.rows,
-        duration_ms: Math.round(outcome.durationMs * 1000) / 1000,
-        ...(outcome.sqlstate ? { sqlstate: outcome.sqlstate } : {}),
       });
       if (outcome.error) errors[String(s.value)] = outcome.error;
     });
