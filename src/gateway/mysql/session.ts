@@ -3,7 +3,8 @@ import type { Socket } from 'node:net';
 import type { Ledger } from '../../ledger/index.js';
 import type { AuditMode, LiveSession, SessionInfo } from '../engine.js';
 import type { SessionPolicy, StatementDecision } from '../session-policy.js';
-import { cancelEvent, commandRefusedEvent, queryEvent, type OutcomeRecorder, type RecordedParam, type SessionIdentity } from '../audit.js';
+import { cancelEvent, commandRefusedEvent, queryEvent, type RecordedParam, type SessionIdentity } from '../audit.js';
+import type { OutcomeRecorder } from '../outcome-recorder.js';
 import { QueryEntryBuilder } from '../query-entry.js';
 import {
   COM,

@@ -6,7 +6,7 @@ import { FailureThrottle } from '../../api/throttle.js';
 import { initSql } from '../../sql/index.js';
 import type { AuditMode, Gateway } from '../engine.js';
 import type { SessionRegistry } from '../sessions.js';
-import { OutcomeRecorder } from '../audit.js';
+import { OutcomeRecorder } from '../outcome-recorder.js';
 import { listenOn, recordSessionEnd } from '../listener.js';
 import { errorResponse, ProtocolError } from './codec/index.js';
 import { ClientGoneError } from './channel.js';

@@ -3,7 +3,8 @@ import type { ControlPlane } from '../../control/plane.js';
 import type { Ledger } from '../../ledger/index.js';
 import type { AuditMode, LiveSession, SessionInfo } from '../engine.js';
 import type { SessionPolicy, StatementDecision } from '../session-policy.js';
-import { commandRefusedEvent, queryEvent, type OutcomeRecorder, type RecordedParam, type SessionIdentity } from '../audit.js';
+import { commandRefusedEvent, queryEvent, type RecordedParam, type SessionIdentity } from '../audit.js';
+import type { OutcomeRecorder } from '../outcome-recorder.js';
 import { recordParams } from './params.js';
 import {
   errorResponse,
