@@ -26,18 +26,25 @@ import type { Engine } from '../sql/types.js';
 const MARK = '\u0001';
 const FIRST_WORDS = new Set(['select', 'insert', 'update', 'delete']);
 const BEFORE_VALUE = new Set(['=', '<', '>', '<=', '>=', '<>', '!=', '+', '-', '*', '/', '%', '(', ',']);
-const OPERATOR_CHARS = '+-*/<>=~!@#%^&|`?';
 
-// Character classes by code unit (this runs on every statement; a RegExp per character cost
-// more than the rest of the lexer): letters, _, and anything from U+0080 start identifiers.
+// Character classes by code unit: this runs on every statement, so it compares numbers, not
+// one-character strings. Letters, _, and anything from U+0080 start identifiers.
 const isLetter = (code: number) => (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code >= 0x80;
-const isDigitCode = (code: number) => code >= 48 && code <= 57;
-const isIdentStart = (c: string) => isLetter(c.charCodeAt(0));
-const isIdentChar = (c: string) => {
-  const code = c.charCodeAt(0);
-  return isLetter(code) || isDigitCode(code) || code === 36; // $
+const isDigit = (code: number) => code >= 48 && code <= 57;
+const isIdentChar = (code: number) => isLetter(code) || isDigit(code) || code === 36; // $
+const codeSet = (chars: string) => {
+  const set = new Uint8Array(128);
+  for (let i = 0; i < chars.length; i++) set[chars.charCodeAt(i)] = 1;
+  return (code: number) => code < 128 && set[code] === 1;
 };
-const isDigit = (c: string) => c >= '0' && c <= '9';
+const isOperatorChar = codeSet('+-*/<>=~!@#%^&|`?');
+const isPunctuation = codeSet('(),[]:.');
+const isWhitespace = codeSet(' \t\n\r\f');
+/** What may stand right before a quote and make it a prefixed string (E'', U&'', B'', X'', N''…). */
+const isQuotePrefix = codeSet('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_&');
+
+const SPACE = 32, HYPHEN = 45, SLASH = 47, STAR = 42, HASH = 35, QUOTE = 39, DOUBLE_QUOTE = 34, BACKTICK = 96;
+const DOT = 46, LOWER_E = 101, UPPER_E = 69, PLUS = 43, DOLLAR = 36, SEMICOLON = 59;
 
 export function statementShape(text: string, dialect: Engine = 'postgres'): string | null {
   const mysql = dialect === 'mysql';
@@ -48,71 +55,73 @@ export function statementShape(text: string, dialect: Engine = 'postgres'): stri
   let i = 0;
   let from = 0;
   const n = text.length;
+  // NaN past the end: every class test is false for it, as for the empty string before.
+  const at = (k: number) => text.charCodeAt(k);
   while (i < n) {
-    const c = text[i]!;
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f') {
+    const c = at(i);
+    if (c === SPACE || isWhitespace(c)) {
       i++;
-    } else if (c === '-' && text[i + 1] === '-') {
+    } else if (c === HYPHEN && at(i + 1) === HYPHEN) {
       const end = text.indexOf('\n', i);
       i = end < 0 ? n : end + 1;
-    } else if (c === '/' && text[i + 1] === '*') {
+    } else if (c === SLASH && at(i + 1) === STAR) {
       let depth = 1;
       i += 2;
       while (i < n && depth > 0) {
-        if (text[i] === '/' && text[i + 1] === '*') (depth++, (i += 2));
-        else if (text[i] === '*' && text[i + 1] === '/') (depth--, (i += 2));
+        if (at(i) === SLASH && at(i + 1) === STAR) (depth++, (i += 2));
+        else if (at(i) === STAR && at(i + 1) === SLASH) (depth--, (i += 2));
         else i++;
       }
       if (depth > 0) return null;
-    } else if (mysql && c === '#') {
+    } else if (mysql && c === HASH) {
       const end = text.indexOf('\n', i);
       i = end < 0 ? n : end + 1;
-    } else if (c === "'" || c === '"' || (mysql && c === '`')) {
+    } else if (c === QUOTE || c === DOUBLE_QUOTE || (mysql && c === BACKTICK)) {
       // A quote right after E, U& or B/X prefixes (MySQL: _charset, N, X, B) changes the rules: not handled.
-      if (c === "'" && i > 0 && /[A-Za-z0-9_&]/.test(text[i - 1]!)) return null;
-      i = quotedEnd(text, i, mysql && c !== '`');
+      if (c === QUOTE && i > 0 && isQuotePrefix(at(i - 1))) return null;
+      i = quotedEnd(text, i, mysql && c !== BACKTICK);
       if (i < 0) return null;
-      previous = c;
-    } else if (isDigit(c) || (c === '.' && isDigit(text[i + 1] ?? ''))) {
+      previous = text[i - 1]!; // the closing quote is the opening one
+    } else if (isDigit(c) || (c === DOT && isDigit(at(i + 1)))) {
       const start = i;
-      while (i < n && isDigit(text[i]!)) i++;
-      if (text[i] === '.') for (i++; i < n && isDigit(text[i]!); ) i++;
-      if (text[i] === 'e' || text[i] === 'E') {
+      while (i < n && isDigit(at(i))) i++;
+      if (at(i) === DOT) for (i++; i < n && isDigit(at(i)); ) i++;
+      if (at(i) === LOWER_E || at(i) === UPPER_E) {
         const save = i;
         i++;
-        if (text[i] === '+' || text[i] === '-') i++;
-        if (!isDigit(text[i] ?? '')) i = save;
-        while (i < n && isDigit(text[i]!)) i++;
+        if (at(i) === PLUS || at(i) === HYPHEN) i++;
+        if (!isDigit(at(i))) i = save;
+        while (i < n && isDigit(at(i))) i++;
       }
-      if (i < n && (isIdentChar(text[i]!) || text[i] === '.')) return null; // 0x1F, 1abc, 1.2.3: not sure
+      if (i < n && (isIdentChar(at(i)) || at(i) === DOT)) return null; // 0x1F, 1abc, 1.2.3: not sure
       if (BEFORE_VALUE.has(previous)) {
         out.push(text.slice(from, start), MARK);
         from = i;
       }
       previous = '0';
-    } else if (isIdentStart(c)) {
+    } else if (isLetter(c)) {
       const start = i;
-      while (i < n && isIdentChar(text[i]!)) i++;
+      while (i < n && isIdentChar(at(i))) i++;
       // Only the first word's spelling matters; any word is "not an operator" for what follows.
       firstWord ??= text.slice(start, i).toLowerCase();
       previous = 'word';
-    } else if (c === '$') {
+    } else if (c === DOLLAR) {
       // $1 parameters are fine; $tag$ quoting is not handled.
       i++;
-      if (!isDigit(text[i] ?? '')) return null;
-      while (i < n && isDigit(text[i]!)) i++;
+      if (!isDigit(at(i))) return null;
+      while (i < n && isDigit(at(i))) i++;
       previous = '$';
-    } else if (c === ';') {
+    } else if (c === SEMICOLON) {
       // Only a trailing semicolon (then whitespace or comments) is allowed: one statement.
       const rest = text.slice(i + 1);
       if (!/^(\s|--[^\n]*(\n|$))*$/.test(rest)) return null;
       i = n;
-    } else if (OPERATOR_CHARS.includes(c)) {
+    } else if (isOperatorChar(c)) {
       const start = i;
-      while (i < n && OPERATOR_CHARS.includes(text[i]!) && !(text[i] === '-' && text[i + 1] === '-') && !(text[i] === '/' && text[i + 1] === '*')) i++;
+      while (i < n && isOperatorChar(at(i)) && !(at(i) === HYPHEN && at(i + 1) === HYPHEN) && !(at(i) === SLASH && at(i + 1) === STAR)) i++;
       previous = text.slice(start, i);
-    } else if ('(),[]:.'.includes(c)) {
-      previous = c;
+    } else if (isPunctuation(c)) {
+      previous = text[i]!;
       i++;
     } else {
       return null; // a character outside the lexical structure: let the parser judge it alone
