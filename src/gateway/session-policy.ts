@@ -1,24 +1,17 @@
 import { evaluate } from '../policy/index.js';
-import type { Decision, EvaluateInput, PolicyConnection, PolicyDenyRule, PolicyGrant, PolicyPrincipal } from '../policy/index.js';
+import type { Decision, EvaluateInput } from '../policy/index.js';
 import { classify, type Classification, type Engine } from '../sql/index.js';
 import type { ControlPlane } from '../control/plane.js';
-import { policyConnection, policyPrincipal } from '../control/decide.js';
+import { policyLoader, type PolicyData, type PolicyLoader } from './policy-data.js';
 import { statementShape } from './statement-shape.js';
 
 /** Shapes remembered per session before the memory starts over. */
 const MAX_SHAPES = 1000;
 
 interface Snapshot {
-  generation: number;
-  loadedAt: number;
-  /** The first instant after loading at which an expiry (principal, membership, grant) passes. */
-  nextExpiry: number;
-  /** Decisions by statement shape (statement-shape.ts); valid for this snapshot until nextExpiry. */
+  data: PolicyData;
+  /** Decisions by statement shape (statement-shape.ts); valid for this snapshot until data.nextExpiry. */
   decisions: Map<string, StatementDecision>;
-  principal: PolicyPrincipal;
-  connection: PolicyConnection;
-  grants: PolicyGrant[];
-  denyRules: PolicyDenyRule[];
 }
 
 export interface StatementDecision {
@@ -31,12 +24,14 @@ export interface StatementDecision {
 /**
  * What one session's principal may do on its connection. The store is read once and then
  * again whenever the control plane reports a change (its generation moves) or a second has
- * passed, so a disabled
- * user, a removed membership or a revoked grant counts from the session's next statement;
- * expiries need no reload because evaluate() compares them with `now` every time.
+ * passed, so a disabled user, a removed membership or a revoked grant counts from the
+ * session's next statement; expiries need no reload because evaluate() compares them with
+ * `now` every time. The sessions of one principal on one connection share those reads
+ * (policy-data.ts), and a reload that finds the same policy keeps the decisions made on it.
  */
 export class SessionPolicy {
   private snapshot: Snapshot | undefined;
+  private readonly loader: PolicyLoader;
   /** MySQL: the session's current database (unqualified names live there); undefined for PostgreSQL. */
   private schema: string | undefined;
 
@@ -45,10 +40,11 @@ export class SessionPolicy {
     private readonly principalId: string,
     private readonly connectionName: string,
     private readonly engine: Engine,
-    private readonly maxAgeMs = 1000,
+    maxAgeMs = 1000,
     defaultSchema?: string,
   ) {
     this.schema = defaultSchema;
+    this.loader = policyLoader(cp, maxAgeMs);
   }
 
   /** The session's current database (MySQL), where unqualified names resolve. */
@@ -71,32 +67,16 @@ export class SessionPolicy {
    * the snapshot is older than `maxAgeMs` (changes made by another instance on a shared store).
    */
   get stale(): boolean {
-    const s = this.snapshot;
-    return !s || s.generation !== this.cp.generation || performance.now() - s.loadedAt > this.maxAgeMs;
+    return !this.loader.isFresh(this.snapshot?.data);
   }
 
   async refresh(): Promise<void> {
-    const generation = this.cp.generation;
-    const now = this.cp.now();
-    const [principal, connection] = await Promise.all([
-      this.cp.identity.principalById(this.principalId, now),
-      this.cp.connections.get(this.connectionName),
-    ]);
+    const data = await this.loader.load(this.principalId, this.connectionName, this.engine);
     const previous = this.snapshot;
-    // A deleted principal or connection denies everything from now on, with the reason it
-    // would have had just before: the principal reads as disabled, the connection has no grants.
-    const who: PolicyPrincipal = principal
-      ? await policyPrincipal(this.cp, principal)
-      : { ...(previous?.principal ?? emptyPrincipal(this.principalId)), status: 'disabled', groups: [] };
-    const where = connection ? policyConnection(connection) : previous?.connection ?? deletedConnection(this.connectionName, this.engine);
-    const grants = connection ? await this.cp.policy.policyGrants(who.groups.map((g) => g.groupId)) : [];
-    const denyRules = await this.cp.policy.policyDenyRules();
-    const nextExpiry = Math.min(
-      ...[who.expiresAt, ...who.groups.map((g) => g.expiresAt), ...grants.map((g) => g.expiresAt)]
-        .map((at) => (at === null ? Infinity : Date.parse(at)))
-        .filter((at) => at > now.getTime()),
-    );
-    this.snapshot = { generation, loadedAt: performance.now(), nextExpiry, decisions: new Map(), principal: who, connection: where, grants, denyRules };
+    // Decisions made on the same policy still hold, unless an expiry has passed since they
+    // were made (then nextExpiry has moved on, and what expired must count).
+    const same = previous !== undefined && previous.data.fingerprint === data.fingerprint && previous.data.nextExpiry === data.nextExpiry;
+    this.snapshot = { data, decisions: same ? previous.decisions : new Map() };
   }
 
   /**
@@ -109,7 +89,7 @@ export class SessionPolicy {
     if (!snapshot) throw new Error('SessionPolicy.decide before refresh');
     const now = this.cp.now();
     const shape = statementShape(text, this.engine);
-    const fresh = now.getTime() < snapshot.nextExpiry;
+    const fresh = now.getTime() < snapshot.data.nextExpiry;
     if (shape !== null && fresh) {
       const known = snapshot.decisions.get(shape);
       if (known) return known;
@@ -122,26 +102,18 @@ export class SessionPolicy {
     return decided;
   }
 
-  private evaluate(snapshot: Snapshot, text: string, now: Date): StatementDecision {
+  private evaluate({ data }: Snapshot, text: string, now: Date): StatementDecision {
     const input: EvaluateInput = {
-      principal: snapshot.principal,
-      connection: snapshot.connection,
+      principal: data.principal,
+      connection: data.connection,
       classification: classify(this.engine, text, { defaultSchema: this.schema }),
-      grants: snapshot.grants,
-      denyRules: snapshot.denyRules,
+      grants: data.grants,
+      denyRules: data.denyRules,
       now,
     };
-    const groups = snapshot.principal.groups
+    const groups = data.principal.groups
       .filter((g) => g.expiresAt === null || Date.parse(g.expiresAt) > now.getTime())
       .map((g) => g.groupName);
     return { classification: input.classification, decision: evaluate(input), groups };
   }
-}
-
-function emptyPrincipal(id: string): PolicyPrincipal {
-  return { id, name: id, kind: 'human', status: 'disabled', expiresAt: null, groups: [] };
-}
-
-function deletedConnection(name: string, engine: Engine): PolicyConnection {
-  return { id: `deleted:${name}`, name, engine, tags: {} };
 }
