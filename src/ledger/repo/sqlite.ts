@@ -49,24 +49,50 @@ function storedHashes(db: BetterSqlite3.Database): (runs: readonly NodeRun[]) =>
 export function appendTransaction(db: BetterSqlite3.Database): (batch: AppendBatch) => Appended {
   const size = db.prepare('SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM ledger_entries').pluck();
   const hashes = storedHashes(db);
-  const insertEntry = db.prepare('INSERT INTO ledger_entries (idx, leaf_hash, entry) VALUES (?, ?, ?)');
+  const insertEntries = rowInserter(db, 'INSERT INTO ledger_entries (idx, leaf_hash, entry) VALUES', 3);
   const insertNode = db.prepare('INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)');
-  const insertPayload = db.prepare('INSERT INTO ledger_payloads (idx, salt, payload) VALUES (?, ?, ?)');
+  const insertPayloads = rowInserter(db, 'INSERT INTO ledger_payloads (idx, salt, payload) VALUES', 3);
   let tree: Frontier | undefined;
   const tx = db.transaction((batch: AppendBatch): Appended => {
     const startIndex = size.get() as number;
     // A copy: if the transaction fails, the kept edge must stay the committed one.
     const frontier = tree?.size === startIndex ? tree.clone() : loadFrontierSync(hashes, startIndex);
     const { rows, nodes } = extendTree(frontier, batch.entries);
-    for (const e of rows) insertEntry.run(e.index, e.leafHash, e.entry);
+    insertEntries(rows, (e, into, at) => ((into[at] = e.index), (into[at + 1] = e.leafHash), (into[at + 2] = e.entry)));
     for (const n of nodes) insertNode.run(n.level, n.index, n.hash);
-    for (const p of batch.payloads) insertPayload.run(startIndex + p.offset, p.salt, p.payload);
+    insertPayloads(batch.payloads, (p, into, at) => ((into[at] = startIndex + p.offset), (into[at + 1] = p.salt), (into[at + 2] = p.payload)));
     return { startIndex, frontier };
   });
   return (batch) => {
     const appended = tx.immediate(batch);
     tree = appended.frontier;
     return appended;
+  };
+}
+
+/** Rows per multi-row INSERT: each statement run costs a call into SQLite and a result object, so a batch goes 16 rows a run. */
+const ROWS_PER_INSERT = 16;
+
+/**
+ * Inserts rows with `prefix` (`INSERT INTO t (a, b, c) VALUES`), ROWS_PER_INSERT rows per
+ * statement run and the rest one by one; `fill` writes a row's `columns` values at `at`.
+ */
+function rowInserter(db: BetterSqlite3.Database, prefix: string, columns: number) {
+  const row = `(${Array(columns).fill('?').join(', ')})`;
+  const many = db.prepare(`${prefix} ${Array(ROWS_PER_INSERT).fill(row).join(', ')}`);
+  const one = db.prepare(`${prefix} ${row}`);
+  const values: unknown[] = new Array(ROWS_PER_INSERT * columns);
+  return <T>(rows: readonly T[], fill: (row: T, into: unknown[], at: number) => void): void => {
+    let i = 0;
+    for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) {
+      for (let k = 0; k < ROWS_PER_INSERT; k++) fill(rows[i + k]!, values, k * columns);
+      many.run(values);
+    }
+    const single: unknown[] = new Array(columns);
+    for (; i < rows.length; i++) {
+      fill(rows[i]!, single, 0);
+      one.run(single);
+    }
   };
 }
 
