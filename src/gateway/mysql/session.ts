@@ -199,24 +199,37 @@ export class MysqlSession implements LiveSession {
     this.pump();
   }
 
-  /** Takes the next command when nothing is in flight. */
+  /**
+   * Takes the next command when nothing is in flight. A command is handled synchronously when
+   * it need not wait (its policy is fresh, async audit mode); only one that waits (a policy
+   * reload, a strict-mode ledger entry) holds the queue until it is done. Most statements so
+   * cost no promise and no turn of the microtask queue of their own.
+   */
   private pump(): void {
     while (!this.ended && !this.busy && !this.current && this.waiting.length > 0) {
       const packet = this.waiting.shift()!;
       if (packet.sequenceId !== 0) return this.fail(new ProtocolError(`a command with sequence id ${packet.sequenceId}, not 0`, 1156, '08S01'));
-      this.busy = true;
-      this.command(packet).then(
-        () => {
-          this.busy = false;
-          this.pump();
-        },
-        (error: Error) => this.fail(error),
-      );
+      let waiting: Promise<void> | void;
+      try {
+        waiting = this.policy.stale ? this.policy.refresh().then(() => this.command(packet)) : this.command(packet);
+      } catch (error) {
+        return this.fail(error as Error);
+      }
+      if (waiting) {
+        this.busy = true;
+        waiting.then(
+          () => {
+            this.busy = false;
+            this.pump();
+          },
+          (error: Error) => this.fail(error),
+        );
+      }
     }
   }
 
-  private async command(packet: Packet): Promise<void> {
-    if (this.policy.stale) await this.policy.refresh();
+  /** Handles one command; a promise only when it has to wait for something first. */
+  private command(packet: Packet): Promise<void> | void {
     const cmd = decodeCommand(packet.payload, this.caps);
     switch (cmd.kind) {
       case 'query': {
@@ -269,7 +282,7 @@ export class MysqlSession implements LiveSession {
   }
 
   /** A statement in text (COM_QUERY) or one the gateway spells out for a command (COM_INIT_DB, COM_FIELD_LIST). */
-  private async statement(packet: Packet, text: string, record: StatementRecord, command: number, extra: Pick<InFlight, 'database'> = {}): Promise<void> {
+  private statement(packet: Packet, text: string, record: StatementRecord, command: number, extra: Pick<InFlight, 'database'> = {}): Promise<void> | void {
     const decided = this.policy.decide(text);
     if (!decided.decision.allow) return this.deny(decided, record);
     const database = extra.database ?? usedDatabase(decided);
@@ -277,7 +290,7 @@ export class MysqlSession implements LiveSession {
   }
 
   /** COM_STMT_EXECUTE: decided again (grants may have changed since the prepare), parameters recorded. */
-  private async execute(packet: Packet, statementId: number): Promise<void> {
+  private execute(packet: Packet, statementId: number): Promise<void> | void {
     const statement = this.prepared.get(statementId);
     if (!statement) {
       // Fail closed: a statement id the gateway did not see prepared runs something nobody decided.
@@ -297,23 +310,23 @@ export class MysqlSession implements LiveSession {
     return this.recordAndForward(packet, COM.STMT_EXECUTE, decided, record, {}, cursor);
   }
 
-  private async recordAndForward(
+  private recordAndForward(
     packet: Packet,
     command: number,
     decided: StatementDecision,
     record: StatementRecord,
     extra: Pick<InFlight, 'database'>,
     cursor = false,
-  ): Promise<void> {
+  ): Promise<void> | void {
     this.count.statements++;
     const entry = this.append(decided, record);
     if (this.deps.auditMode === 'strict') {
-      try {
-        await entry;
-      } catch {
-        return this.refuse('unknown', LEDGER_DOWN);
-      }
-    } else entry.catch(() => undefined); // reported by the outcome recorder; the statement was already sent
+      return entry.then(
+        () => this.forward(packet, command, { ...extra, entry }, cursor),
+        () => this.refuse('unknown', LEDGER_DOWN),
+      );
+    }
+    entry.catch(() => undefined); // reported by the outcome recorder; the statement was already sent
     return this.forward(packet, command, { ...extra, entry }, cursor);
   }
 
