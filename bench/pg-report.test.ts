@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addedLatencyMs, checkTargets, megabytes, Results, scriptRows, type TargetName } from './pg-report.js';
+import { addedLatencyMs, checkTargets, megabytes, Results, scriptRows, yardstickLine, type TargetName } from './pg-report.js';
 
 const result = (tps: number, latencyMs: number) => ({ clients: 8, transactions: tps * 10, failed: 0, tps, latencyMs });
 
@@ -26,6 +26,16 @@ describe('pg bench report', () => {
     assert.equal(eight!['async/pgb'], '—');
     assert.equal(eight!['gh strict ms'], 0.47);
     assert.equal(eight!['gh async ms'], '—');
+  });
+
+  it('sets the gateway beside the framing relay, and the relay beside PgBouncer', () => {
+    const r = results([
+      [8, 'pgbouncer', 10000, 0.8],
+      [8, 'async', 5100, 1.6],
+    ]);
+    const line = yardstickLine(r, result(7500, 1.1));
+    assert.match(line, /: 7,500 tps = 0\.75× PgBouncer; Gatehouse async = 0\.68× of it, strict = not measured\n$/);
+    assert.equal(yardstickLine(r, undefined), '');
   });
 
   it('checks the targets at 8 clients against PgBouncer, at their boundaries', () => {

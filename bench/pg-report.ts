@@ -72,3 +72,18 @@ export function checkTargets(results: Results, rss: IdleRss | undefined): Target
   ];
 }
 
+
+/**
+ * The line about the yardstick (a Node relay that only frames messages, -S at 8 clients):
+ * its TPS beside PgBouncer's, and the gateway's modes as a share of it. Empty when it was not run.
+ */
+export function yardstickLine(results: Results, relay: PgbenchResult | undefined): string {
+  if (!relay) return '';
+  const tps = (target: TargetName) => results.get('select-only', 8, target)?.tps;
+  const share = (part: number | undefined, whole: number | undefined) => (part === undefined || whole === undefined ? 'not measured' : times(part / whole));
+  return (
+    `Yardstick (-S, 8 clients): a Node relay that only frames each message (the gateway's codec; no policy, no audit): ` +
+    `${Math.round(relay.tps).toLocaleString('en-US')} tps = ${share(relay.tps, tps('pgbouncer'))} PgBouncer; ` +
+    `Gatehouse async = ${share(tps('async'), relay.tps)} of it, strict = ${share(tps('strict'), relay.tps)}\n`
+  );
+}

@@ -13,9 +13,12 @@ import {
   SCRIPT_TITLE,
   SCRIPTS,
   scriptRows,
+  yardstickLine,
   type IdleRss,
   type TargetName,
 } from './pg-report.js';
+import { startFramingRelay } from './framing-relay.js';
+import type { PgbenchResult } from './pgbench-output.js';
 import { BENCH_DATABASE, benchPgServer, ensureBenchDatabase, findPgbench, resetTables, runPgbench, type PgTarget } from './pgbench.js';
 import { findPgbouncer, INSTALL_PGBOUNCER, startPgbouncer, type RunningPgbouncer } from './pgbouncer.js';
 import { printTargets } from './results.js';
@@ -96,6 +99,7 @@ export async function pgBench(args: string[]): Promise<void> {
   const started: Started = { pgbouncers: [], gateways: [], dirs: [] };
   const results = new Results();
   let rss: IdleRss | undefined;
+  let yardstick: PgbenchResult | undefined;
   try {
     const targets = new Map<TargetName, PgTarget>([['direct', { ...server, database: BENCH_DATABASE }]]);
     let pooled: RunningPgbouncer | undefined;
@@ -148,6 +152,18 @@ export async function pgBench(args: string[]): Promise<void> {
       }
     }
 
+    if (targets.has('pgbouncer')) {
+      // The yardstick: a Node relay that only frames messages, beside the same PgBouncer.
+      const relay = await startFramingRelay(server);
+      try {
+        progress(`yardstick: pgbench -S, 8 clients, through a Node relay that only frames messages: ${seconds} s`);
+        yardstick = await runPgbench(pgbench, { ...server, host: relay.host, port: relay.port, database: BENCH_DATABASE }, { script: 'select-only', clients: 8, seconds, threads });
+        progress(`  ${Math.round(yardstick.tps).toLocaleString('en-US')} tps`);
+      } finally {
+        await relay.close();
+      }
+    }
+
     if (pooled && strictDir && strictLogin) {
       // A fresh process, so that the figure is the sessions' cost and not what pgbench left in the heap.
       const strict = started.gateways.find((g) => g.mode === 'strict')!;
@@ -167,6 +183,7 @@ export async function pgBench(args: string[]): Promise<void> {
       ? `Gateway RSS, ${rss.sessions.toLocaleString('en-US')} idle sessions (upstream: PgBouncer, transaction mode): ${megabytes(rss.beforeKib)} MB before, ${megabytes(rss.afterKib)} MB after (${((rss.afterKib - rss.beforeKib) / rss.sessions).toFixed(1)} KiB per session)\n`
       : 'Gateway RSS with idle sessions: not measured\n',
   );
+  process.stdout.write(yardstickLine(results, yardstick));
   const checks = checkTargets(results, rss);
   printTargets(checks);
   for (const note of notes) process.stdout.write(`NOTE: ${note}\n`);
@@ -178,6 +195,7 @@ export async function pgBench(args: string[]): Promise<void> {
       cells: results.cells.map((c) => ({ script: c.script, target: c.target, ...c.result })),
       added_latency_ms: added,
       idle_rss: rss ?? null,
+      framing_relay: yardstick ? { clients: 8, tps: yardstick.tps, latencyMs: yardstick.latencyMs } : null,
       targets: checks,
       notes,
     })}\n`,
