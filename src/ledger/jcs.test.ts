@@ -71,3 +71,26 @@ describe('jcs on values already in canonical order (the JSON.stringify path)', (
     }
   });
 });
+
+describe('jcs on values with members out of order (the sorted-copy path)', () => {
+  it('writes them exactly as the general encoder does', () => {
+    const values = [
+      { b: 1, a: { d: [3, { z: 1, y: undefined, x: 'é' }, undefined], c: -0 } },
+      { sorted: { inner: { z: 0, a: 1 } }, also: [1e21, 5e-324, '\u2028😀"\\'] },
+      { z: null, 'é': true, a: false, A: '', '\u0000': 'nul' },
+      { __proto_: 1, _: 2, $: 3 },
+    ];
+    for (const v of values) assert.equal(jcs(v), canonicalize(v), JSON.stringify(v));
+  });
+
+  it('leaves to the general encoder what a copy would not keep in order or could not hold', () => {
+    // Array-index keys anywhere in an unsorted value: JSON.stringify would list them first.
+    assert.equal(jcs({ b: 1, a: { 9: 'a', 10: 'b' } }), '{"a":{"10":"b","9":"a"},"b":1}');
+    assert.equal(jcs({ z: 1, 0: 'zero', '01': 'not an index' }), '{"0":"zero","01":"not an index","z":1}');
+    const proto = JSON.parse('{"z": 1, "__proto__": {"x": 1}}');
+    assert.equal(jcs(proto), '{"__proto__":{"x":1},"z":1}');
+    for (const bad of [{ b: NaN, a: 1 }, { b: 1, a: ['x\ud800'] }, { b: 1, a: { toJSON: () => 'hidden' } }, { b: 1, a: new Date(0) }]) {
+      assert.throws(() => jcs(bad), NotJsonError);
+    }
+  });
+});
