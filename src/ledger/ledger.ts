@@ -120,8 +120,18 @@ export class Ledger {
     return this.frontier.size;
   }
 
-  async append(event: unknown, options?: AppendOptions): Promise<number> {
-    return this.enqueue([prepareEntry(event, this.options.prepare)], options);
+  /**
+   * Appends one event; a malformed one rejects (EventError) and nothing is queued. Not an
+   * async function, for the reason given at appendPrepared.
+   */
+  append(event: unknown, options?: AppendOptions): Promise<number> {
+    let entry: PreparedEntry;
+    try {
+      entry = prepareEntry(event, this.options.prepare);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    return this.enqueue([entry], options);
   }
 
   /** Appends all or nothing, in one transaction; resolves with their indexes in order. */

@@ -73,6 +73,16 @@ for (const kind of STORE_KINDS) {
       await t.close();
     });
 
+    it('a malformed event makes append reject (not throw), and nothing is queued', async () => {
+      const t = await openTestLedger(test);
+      let pending: Promise<number> | undefined;
+      assert.doesNotThrow(() => (pending = t.ledger.append({ ...event(1), action: 'Not An Action' })));
+      await assert.rejects(pending!, /action/);
+      await t.ledger.drain();
+      assert.equal(await t.repo.size(), 300);
+      await t.close();
+    });
+
     it('appendMany is all or nothing', async () => {
       const t = await openTestLedger(test);
       await assert.rejects(t.ledger.appendMany([event(1), { ...event(2), action: 'Not An Action' }]), /action/);
