@@ -24,40 +24,34 @@ export async function startFramingRelay(upstream: { host: string; port: number }
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
     }
-    const fromClient = new FrameReader();
-    const fromServer = new FrameReader();
+    const fail = () => (client.destroy(), server.destroy());
+    /** Frames what `from` sends and writes it to `to`, one write per chunk read. */
+    const relay = (from: Socket, to: Socket, startsWithStartupPacket: boolean) => {
+      const reader = new FrameReader();
+      let startup = startsWithStartupPacket;
+      from.on('data', (chunk: Buffer) => {
+        try {
+          reader.push(chunk);
+          const out: Buffer[] = [];
+          if (startup) {
+            const body = reader.nextStartup();
+            if (!body) return;
+            startup = false;
+            const length = Buffer.alloc(4);
+            length.writeInt32BE(4 + body.length);
+            out.push(length, body);
+          }
+          for (let frame = reader.next(); frame; frame = reader.next()) out.push(frame.raw);
+          if (out.length > 0) to.write(out.length === 1 ? out[0]! : Buffer.concat(out));
+        } catch {
+          fail();
+        }
+      });
+    };
     // The client's first message is a startup packet (no type byte). pgbench runs with
     // PGSSLMODE=disable, so no SSLRequest (and no one-byte answer) comes first.
-    let startup = true;
-    const relay = (reader: FrameReader, chunk: Buffer, to: Socket) => {
-      reader.push(chunk);
-      const out: Buffer[] = [];
-      if (startup && reader === fromClient) {
-        const body = reader.nextStartup();
-        if (!body) return;
-        startup = false;
-        const length = Buffer.alloc(4);
-        length.writeInt32BE(4 + body.length);
-        out.push(length, body);
-      }
-      for (let frame = reader.next(); frame; frame = reader.next()) out.push(frame.raw);
-      if (out.length > 0) to.write(out.length === 1 ? out[0]! : Buffer.concat(out));
-    };
-    const fail = () => (client.destroy(), server.destroy());
-    client.on('data', (chunk: Buffer) => {
-      try {
-        relay(fromClient, chunk, server);
-      } catch {
-        fail();
-      }
-    });
-    server.on('data', (chunk: Buffer) => {
-      try {
-        relay(fromServer, chunk, client);
-      } catch {
-        fail();
-      }
-    });
+    relay(client, server, true);
+    relay(server, client, false);
     client.on('close', fail).on('error', fail);
     server.on('close', fail).on('error', fail);
   });

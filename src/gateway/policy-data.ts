@@ -25,28 +25,28 @@ interface Slot {
 
 /** Slots kept before the idle ones are dropped. */
 const MAX_SLOTS = 1000;
+/** A slot whose data is older than this is idle: every live session would have refreshed it. */
+const IDLE_MS = 60_000;
 
 /**
  * Reads PolicyData for (principal, connection) pairs, once for all the sessions of a pair:
  * a user with eight sessions costs one read of the store per refresh, not eight, and a
  * refresh asked for while one is under way joins it. Data is shared only while it is
- * fresh: same control-plane generation and younger than `maxAgeMs`, counted from when it
- * was read, so a session never decides on data older than that bound.
+ * fresh for the caller: same control-plane generation and younger than the caller's
+ * `maxAgeMs`, counted from when it was read, so a session never decides on data older
+ * than its bound.
  */
 export class PolicyLoader {
   private readonly slots = new Map<string, Slot>();
 
-  constructor(
-    private readonly cp: ControlPlane,
-    readonly maxAgeMs: number,
-  ) {}
+  constructor(private readonly cp: ControlPlane) {}
 
-  isFresh(data: PolicyData | undefined): data is PolicyData {
-    return data !== undefined && data.generation === this.cp.generation && performance.now() - data.loadedAt <= this.maxAgeMs;
+  isFresh(data: PolicyData | undefined, maxAgeMs: number): data is PolicyData {
+    return data !== undefined && data.generation === this.cp.generation && performance.now() - data.loadedAt <= maxAgeMs;
   }
 
   /** Fresh data for the pair: shared if another session read it lately, else read now. */
-  load(principalId: string, connectionName: string, engine: Engine): Promise<PolicyData> {
+  load(principalId: string, connectionName: string, engine: Engine, maxAgeMs: number): Promise<PolicyData> {
     const key = `${principalId}\u0000${connectionName}`;
     let slot = this.slots.get(key);
     if (!slot) {
@@ -54,19 +54,25 @@ export class PolicyLoader {
       slot = {};
       this.slots.set(key, slot);
     }
-    if (this.isFresh(slot.data)) return Promise.resolve(slot.data);
+    if (this.isFresh(slot.data, maxAgeMs)) return Promise.resolve(slot.data);
     if (slot.loading) return slot.loading;
     const current = slot;
-    const loading = this.read(principalId, connectionName, engine, current.data).finally(() => {
-      if (current.loading === loading) current.loading = undefined;
-    });
-    current.loading = loading;
-    void loading.then((data) => (current.data = data), () => undefined);
-    return loading;
+    current.loading = this.read(principalId, connectionName, engine, current.data).then(
+      (data) => {
+        current.loading = undefined;
+        return (current.data = data);
+      },
+      (error: unknown) => {
+        current.loading = undefined;
+        throw error;
+      },
+    );
+    return current.loading;
   }
 
+  /** Drops the slots no session has refreshed lately (nothing loading, data a minute old or of an earlier generation). */
   private dropIdle(): void {
-    for (const [key, slot] of this.slots) if (!slot.loading && !this.isFresh(slot.data)) this.slots.delete(key);
+    for (const [key, slot] of this.slots) if (!slot.loading && !this.isFresh(slot.data, IDLE_MS)) this.slots.delete(key);
   }
 
   private async read(principalId: string, connectionName: string, engine: Engine, previous: PolicyData | undefined): Promise<PolicyData> {
@@ -103,11 +109,8 @@ function deletedConnection(name: string, engine: Engine): PolicyConnection {
 const loaders = new WeakMap<ControlPlane, PolicyLoader>();
 
 /** The loader of a control plane's gateways (one per process and store). */
-export function policyLoader(cp: ControlPlane, maxAgeMs: number): PolicyLoader {
+export function policyLoader(cp: ControlPlane): PolicyLoader {
   let loader = loaders.get(cp);
-  if (!loader || loader.maxAgeMs !== maxAgeMs) {
-    loader = new PolicyLoader(cp, maxAgeMs);
-    if (!loaders.has(cp)) loaders.set(cp, loader);
-  }
+  if (!loader) loaders.set(cp, (loader = new PolicyLoader(cp)));
   return loader;
 }

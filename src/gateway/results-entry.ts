@@ -1,4 +1,4 @@
-import { canonicalJson, MAX_ENTRY_BYTES, MAX_PAYLOAD_BYTES, newSalt, nowIso, payloadCommitment, type PreparedEntry } from '../ledger/index.js';
+import { canonicalJson, jcs, MAX_ENTRY_BYTES, MAX_PAYLOAD_BYTES, newSalt, nowIso, payloadCommitment, type PreparedEntry } from '../ledger/index.js';
 
 /** One statement's outcome as a `db.results` event lists it: members in RFC 8785 order. */
 export interface ResultRecord {
@@ -12,12 +12,15 @@ export interface ResultRecord {
   tags: string[];
 }
 
-const SYSTEM_ACTOR = { id: 'system', kind: 'system', name: 'gatehouse' } as const;
+/** Who records outcomes: the gateway itself. */
+const RESULTS_ACTOR = { id: 'system', kind: 'system', name: 'gatehouse' } as const;
+/** The entry's members before the results, in RFC 8785 order. */
+const HEAD = `{"action":"db.results","actor":${jcs(RESULTS_ACTOR)},"outcome":{"results":`;
 
 /** `db.results`: the outcomes of a batch of statements; error texts (which may quote data) in the payload. */
 export function resultsEvent(results: ResultRecord[], errors: Record<string, string>) {
   return {
-    actor: SYSTEM_ACTOR,
+    actor: RESULTS_ACTOR,
     action: 'db.results',
     outcome: { results },
     ...(Object.keys(errors).length > 0 ? { payload: { errors } } : {}),
@@ -44,9 +47,7 @@ export function resultsEntry(results: ResultRecord[], errors: Record<string, str
     payload = { salt: newSalt(), canonical };
     commitment = `"payload_commitment":"${payloadCommitment(payload.salt, canonical)}",`;
   }
-  const text =
-    `{"action":"db.results","actor":{"id":"system","kind":"system","name":"gatehouse"},` +
-    `"outcome":{"results":${JSON.stringify(results)}},${commitment}"time":"${nowIso()}","v":1}`;
+  const text = `${HEAD}${JSON.stringify(results)}},${commitment}"time":"${nowIso()}","v":1}`;
   const entry = Buffer.from(text, 'utf8');
   if (entry.length > MAX_ENTRY_BYTES) return undefined;
   return payload ? { entry, payload } : { entry };

@@ -40,11 +40,11 @@ export class SessionPolicy {
     private readonly principalId: string,
     private readonly connectionName: string,
     private readonly engine: Engine,
-    maxAgeMs = 1000,
+    private readonly maxAgeMs = 1000,
     defaultSchema?: string,
   ) {
     this.schema = defaultSchema;
-    this.loader = policyLoader(cp, maxAgeMs);
+    this.loader = policyLoader(cp);
   }
 
   /** The session's current database (MySQL), where unqualified names resolve. */
@@ -67,11 +67,11 @@ export class SessionPolicy {
    * the snapshot is older than `maxAgeMs` (changes made by another instance on a shared store).
    */
   get stale(): boolean {
-    return !this.loader.isFresh(this.snapshot?.data);
+    return !this.loader.isFresh(this.snapshot?.data, this.maxAgeMs);
   }
 
   async refresh(): Promise<void> {
-    const data = await this.loader.load(this.principalId, this.connectionName, this.engine);
+    const data = await this.loader.load(this.principalId, this.connectionName, this.engine, this.maxAgeMs);
     const previous = this.snapshot;
     // Decisions made on the same policy still hold, unless an expiry has passed since they
     // were made (then nextExpiry has moved on, and what expired must count).

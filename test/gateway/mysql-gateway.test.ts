@@ -67,21 +67,9 @@ describe('MySQL gateway in front of MariaDB', () => {
       await bob.end();
     }
   });
-});
 
-/**
- * Ending a MySQL session from the gateway's side (the registry, as the API and a disabled
- * account do): the client reads ER_CONNECTION_KILLED (1927, 70100) with the reason, in the
- * place of the protocol where it is waiting for a packet, and both connections close.
- */
-describe('MySQL gateway: KILL QUERY from a second connection (a client cancelling its own statement)', () => {
-  let gw: TestMysqlGateway;
-  before(async () => {
-    gw = await startTestMysqlGateway();
-  });
-  after(async () => gw?.close());
-
-  it('stops the statement of a session of the same user, refuses another user\'s (1095) and an unknown id (1094), and records each', async () => {
+  // KILL QUERY from a second connection: a client cancelling its own statement.
+  it('KILL QUERY stops the statement of a session of the same user, refuses another user\'s (1095) and an unknown id (1094), and records each', async () => {
     const running = await gw.client('bob');
     const canceller = await gw.client('bob');
     const stranger = await gw.client('alice');
@@ -125,6 +113,11 @@ describe('MySQL gateway: KILL QUERY from a second connection (a client cancellin
   });
 });
 
+/**
+ * Ending a MySQL session from the gateway's side (the registry, as the API and a disabled
+ * account do): the client reads ER_CONNECTION_KILLED (1927, 70100) with the reason, in the
+ * place of the protocol where it is waiting for a packet, and both connections close.
+ */
 describe('MySQL gateway: a terminated session', () => {
   let gw: TestMysqlGateway;
   before(async () => {

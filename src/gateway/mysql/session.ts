@@ -1,4 +1,3 @@
-import { killQueryTarget } from './kill-statement.js';
 import type { Socket } from 'node:net';
 import type { Ledger } from '../../ledger/index.js';
 import type { AuditMode, LiveSession, SessionInfo } from '../engine.js';
@@ -6,6 +5,7 @@ import type { SessionPolicy, StatementDecision } from '../session-policy.js';
 import { cancelEvent, commandRefusedEvent, queryEvent, type RecordedParam, type SessionIdentity } from '../audit.js';
 import type { OutcomeRecorder } from '../outcome-recorder.js';
 import { QueryEntryBuilder } from '../query-entry.js';
+import { killQueryTarget } from './kill-statement.js';
 import {
   COM,
   commandName,
