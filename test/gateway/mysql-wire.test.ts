@@ -10,6 +10,7 @@ import {
   encodePacket,
   encodeStmtExecute,
   PacketReader,
+  TYPE,
   type Packet,
 } from '../../src/gateway/mysql/codec/index.js';
 import { nativeClientToken } from '../../src/gateway/mysql/auth-math.js';
@@ -56,6 +57,60 @@ describe('MySQL gateway on the wire: hand-made packets after a real login', () =
       );
       assert.equal(liveSession('bob').denied, 1, 'the refusal counts as a denial of the session');
       assert.equal((await c.query('SELECT 1')).outcomes[0]!.kind, 'rows', 'the session goes on');
+    } finally {
+      c.close();
+    }
+  });
+
+  it('relays the commands beyond COM_QUERY: PING, INIT_DB, FIELD_LIST, a prepared statement fed by SEND_LONG_DATA, STMT_RESET, STMT_CLOSE, RESET_CONNECTION; each statement recorded', async () => {
+    const c = await wireClient(gw, 'bob');
+    try {
+      const session = liveSession('bob').id;
+      const from = (await gw.events()).length;
+      const kind = async (r: Promise<{ outcomes: { kind: string }[] }>) => (await r).outcomes.map((o) => o.kind);
+      assert.deepEqual(await kind(c.command({ kind: 'ping' })), ['ok']);
+      assert.deepEqual(await kind(c.command({ kind: 'init-db', database: gw.database })), ['ok']);
+      const fields = await c.command({ kind: 'field-list', table: 'customers', wildcard: '' });
+      assert.equal(fields.packets.length, 4, 'three column definitions and the end');
+      assert.equal(fields.packets.at(-1)![0], 0xfe, 'the end (EOF, or OK with the EOF header)');
+
+      const prepared = await c.command({ kind: 'stmt-prepare', query: 'UPDATE customers SET email = ? WHERE id = 2' });
+      const ok = prepared.outcomes[0] as { kind: string; statementId: number; params: number };
+      assert.deepEqual([ok.kind, ok.params], ['prepared', 1]);
+      // The value goes ahead in two pieces (no answer to either); the execute then carries only its type.
+      await c.command({ kind: 'stmt-send-long-data', statementId: ok.statementId, paramId: 0, data: Buffer.from('long@') });
+      await c.command({ kind: 'stmt-send-long-data', statementId: ok.statementId, paramId: 0, data: Buffer.from('example.com') });
+      const execute = Buffer.alloc(14);
+      execute.writeUInt8(COM.STMT_EXECUTE, 0);
+      execute.writeUInt32LE(ok.statementId, 1);
+      execute.writeUInt8(0, 5); // no cursor
+      execute.writeUInt32LE(1, 6); // iteration count
+      execute.writeUInt8(0, 10); // NULL bitmap: not NULL
+      execute.writeUInt8(1, 11); // new parameters bound: the type follows, the value was sent as long data
+      execute.writeUInt16LE(TYPE.BLOB, 12);
+      assert.deepEqual(await kind(c.send(execute)), ['ok']);
+      const email = decodeTextRow((await c.query('SELECT email FROM customers WHERE id = 2')).packets.at(-2)!, 1)[0];
+      assert.equal(email?.toString(), 'long@example.com', 'the upstream got the long data');
+      assert.deepEqual(await kind(c.command({ kind: 'stmt-reset', statementId: ok.statementId })), ['ok']);
+      await c.command({ kind: 'stmt-close', statementId: ok.statementId });
+      assert.deepEqual(await kind(c.command({ kind: 'reset-connection' })), ['ok']);
+      assert.deepEqual(await kind(c.query("UPDATE customers SET email = 'grace@example.com' WHERE id = 2")), ['ok']);
+
+      const all = await gw.events();
+      const recorded: [string, string, unknown][] = [];
+      for (let i = from; i < all.length; i++) {
+        const e = all[i];
+        if (e.action !== 'db.query' || e.context.session !== session) continue;
+        const kept = JSON.parse(Buffer.from((await gw.api.opened.repo.payload(i))!.payload).toString('utf8'));
+        recorded.push([e.context.protocol, kept.sql, kept.params]);
+      }
+      assert.deepEqual(recorded, [
+        ['init_db', `USE \`${gw.database}\``, undefined],
+        ['field_list', 'SHOW COLUMNS FROM `customers`', undefined],
+        ['prepared', 'UPDATE customers SET email = ? WHERE id = 2', [{ long_data: true }]],
+        ['text', 'SELECT email FROM customers WHERE id = 2', undefined],
+        ['text', "UPDATE customers SET email = 'grace@example.com' WHERE id = 2", undefined],
+      ]);
     } finally {
       c.close();
     }
