@@ -146,5 +146,43 @@ for (const kind of STORE_KINDS) {
       assert.match(report.problems[0]!.message, /25\.\.49/);
       await test.cleanup();
     });
+
+    it('stored hashes read back run by run; a missing one is absent and a malformed one comes back as stored', async () => {
+      const test = await populated(kind); // leaves 0..99; level-4 nodes 0..5
+      const runs = [
+        { level: 0, index: 16, count: 4 },
+        { level: 0, index: 20, count: 1 },
+        { level: 4, index: 1, count: 2 },
+        { level: 4, index: 4, count: 2 },
+        { level: 0, index: 98, count: 4 }, // past the end of the log
+      ];
+      const read = async () => {
+        const store = await openStore(test.config);
+        try {
+          return await ledgerRepo(store).hashes(runs);
+        } finally {
+          await store.close();
+        }
+      };
+      const intact = await read();
+      assert.deepEqual(intact.map((run) => run.map((h) => h?.length)), [
+        [32, 32, 32, 32],
+        [32],
+        [32, 32],
+        [32, 32],
+        [32, 32, undefined, undefined],
+      ]);
+      const shortened = kind === 'sqlite' ? 'substr(leaf_hash, 1, 31)' : 'substring(leaf_hash from 1 for 31)';
+      await test.tamper([
+        'DELETE FROM ledger_nodes WHERE level = 4 AND idx = 2',
+        `UPDATE ledger_entries SET leaf_hash = ${shortened} WHERE idx = 17`,
+      ]);
+      const damaged = await read();
+      const expected = intact.map((run) => [...run]);
+      expected[0]![1] = intact[0]![1]!.subarray(0, 31);
+      expected[2]![1] = undefined;
+      assert.deepEqual(damaged, expected);
+      await test.cleanup();
+    });
   });
 }

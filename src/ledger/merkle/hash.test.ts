@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { EMPTY_ROOT, leafHash, nodeHash } from './hash.js';
+import { EMPTY_ROOT, leafHash, leafHashInto, nodeHash, perfectRootInto } from './hash.js';
+import { rootFromLeafHashes } from './tree.js';
 
 // Plain definitions (RFC 9162 §2.1.1) to check the scratch-buffer fast paths against.
 const refLeaf = (entry: Uint8Array): Buffer => createHash('sha256').update(Buffer.from([0x00])).update(entry).digest();
@@ -40,6 +41,28 @@ describe('hash', () => {
       const r = randomBytes(b);
       assert.deepEqual(nodeHash(l, r), refNode(l, r), `${a}+${b}`);
     }
+  });
+
+  it('leafHashInto writes leafHash at the offset asked, and nothing around it', () => {
+    for (const n of [0, 1, 330, 16384, 16385, 50_000]) {
+      const entry = randomBytes(n);
+      const out = Buffer.alloc(100, 0xee);
+      leafHashInto(entry, out, 37);
+      assert.deepEqual(out.subarray(37, 69), refLeaf(entry), `length ${n}`);
+      assert.ok(out.subarray(0, 37).every((b) => b === 0xee) && out.subarray(69).every((b) => b === 0xee), `length ${n}: bytes around`);
+    }
+  });
+
+  it('perfectRootInto is the RFC 9162 root of a perfect subtree of 1 to 256 leaves, read and written at offsets', () => {
+    for (let count = 1; count <= 256; count *= 2) {
+      const leaves = Array.from({ length: count }, () => randomBytes(32));
+      const packed = Buffer.concat([randomBytes(64), ...leaves]);
+      const out = Buffer.alloc(40, 0xee);
+      perfectRootInto(packed, 64, count, out, 5);
+      assert.deepEqual(out.subarray(5, 37), rootFromLeafHashes(leaves), `${count} leaves`);
+      assert.ok(out.subarray(0, 5).every((b) => b === 0xee) && out.subarray(37).every((b) => b === 0xee), `${count}: bytes around`);
+    }
+    for (const count of [0, 3, 12, 512]) assert.throws(() => perfectRootInto(Buffer.alloc(512 * 32), 0, count, Buffer.alloc(32), 0), RangeError);
   });
 
   it('returns fresh buffers that later calls do not overwrite', () => {

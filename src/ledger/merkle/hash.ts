@@ -50,6 +50,41 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
 }
 
 /**
+ * leafHash(entry) written into `out` at `at`: verification hashes every entry of the log, and
+ * a Buffer per hash cost more than the hash.
+ */
+export function leafHashInto(entry: Uint8Array, out: Buffer, at: number): void {
+  const n = entry.length;
+  if (n > LEAF_SCRATCH_MAX) {
+    leafHash(entry).copy(out, at);
+    return;
+  }
+  leafInput.set(entry, 1);
+  out.write(hash('sha256', leafInput.subarray(0, 1 + n), 'binary'), at, 'latin1');
+}
+
+/** Room for the leaves of a perfect subtree hashed in place (perfectRootInto). */
+const perfectScratch = Buffer.alloc(32 * 256);
+
+/**
+ * MTH over `count` leaf hashes lying back to back in `leaves` from `at`, where count is a power
+ * of two up to 256, written into `out` at `outAt`. For a perfect tree the split point is always
+ * the middle (RFC 9162 §2.1.1), so the tree is folded level by level in a scratch buffer,
+ * each pair replaced by its nodeHash, with no Buffer per node.
+ */
+export function perfectRootInto(leaves: Uint8Array, at: number, count: number, out: Buffer, outAt: number): void {
+  if (!(count >= 1 && count <= 256 && (count & (count - 1)) === 0)) throw new RangeError(`${count} leaves are not a perfect subtree this can fold`);
+  perfectScratch.set(leaves.subarray(at, at + count * 32), 0);
+  for (let n = count; n > 1; n >>= 1) {
+    for (let i = 0; i < n; i += 2) {
+      nodeInput.set(perfectScratch.subarray(i * 32, i * 32 + 64), 1);
+      perfectScratch.write(hash('sha256', nodeInput, 'binary'), i * 16, 'latin1');
+    }
+  }
+  perfectScratch.copy(out, outAt, 0, 32);
+}
+
+/**
  * MTH({}) = SHA-256() — the root of the empty tree is the hash of the empty string,
  * RFC 9162 §2.1.1 (e3b0c442…b855). Shared: callers must not write into it.
  */

@@ -1,5 +1,5 @@
 // RFC 9162 (Certificate Transparency v2) §2.1 Merkle tree math: pure, no I/O.
-export { leafHash, nodeHash, EMPTY_ROOT } from './hash.js';
+export { leafHash, leafHashInto, nodeHash, perfectRootInto, EMPTY_ROOT } from './hash.js';
 export {
   splitPoint,
   isPowerOfTwo,

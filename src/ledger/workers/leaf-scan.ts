@@ -1,4 +1,4 @@
-import { leafHash, rootFromLeafHashes } from '../merkle/index.js';
+import { leafHashInto, perfectRootInto } from '../merkle/index.js';
 import { STRATUM } from '../tree-store.js';
 import { REDACT_ACTION } from '../redact.js';
 
@@ -53,32 +53,35 @@ export function packPage(first: number, entries: readonly Uint8Array[]): PackedP
   return { first, data, ends };
 }
 
-/** In a worker: the page as it arrived. */
-export function scanPage({ first, data, ends }: PackedPage): ScannedPage {
-  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const entries = Array.from(ends, (end, i) => bytes.subarray(i === 0 ? 0 : ends[i - 1], end));
-  return scanEntries(first, entries);
+/** Inline: the same work as in a worker, on the entries packed the same way. */
+export function scanEntries(first: number, entries: readonly Uint8Array[]): ScannedPage {
+  return scanPage(packPage(first, entries));
 }
 
-/** Inline: the same work without packing. */
-export function scanEntries(first: number, entries: readonly Buffer[]): ScannedPage {
+/**
+ * In a worker, or inline: every hash is written straight into the page's output (a Buffer per
+ * hash cost more than the hash), and the page is searched for "payload" once, not entry by entry.
+ */
+export function scanPage({ first, data, ends }: PackedPage): ScannedPage {
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const count = ends.length;
   // Not from Buffer's shared pool: a worker transfers this memory back to the main thread.
-  const hashes = Buffer.allocUnsafeSlow(entries.length * 32);
-  const flags = new Uint8Array(entries.length);
-  for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i]!;
-    leafHash(entry).copy(hashes, i * 32);
-    if (entry.includes(PAYLOAD)) {
-      flags[i] = (entry.includes(COMMITMENT_KEY) ? HAS_COMMITMENT : 0) | (entry.includes(REDACTION_MARK) ? IS_REDACTION : 0);
-    }
+  const hashes = Buffer.allocUnsafeSlow(count * 32);
+  for (let i = 0; i < count; i++) leafHashInto(bytes.subarray(i === 0 ? 0 : ends[i - 1], ends[i]), hashes, i * 32);
+  const flags = new Uint8Array(count);
+  // Each hit of "payload" flags the entry it lies in (ends are ascending: a running cursor finds it).
+  let entry = 0;
+  for (let at = bytes.indexOf(PAYLOAD); at !== -1; at = bytes.indexOf(PAYLOAD, at + 1)) {
+    while (ends[entry]! < at + PAYLOAD.length) entry++;
+    const start = entry === 0 ? 0 : ends[entry - 1]!;
+    if (at < start) continue; // a pattern across two entries' bytes is in neither
+    const text = bytes.subarray(start, ends[entry]);
+    flags[entry] = (text.includes(COMMITMENT_KEY) ? HAS_COMMITMENT : 0) | (text.includes(REDACTION_MARK) ? IS_REDACTION : 0);
+    at = ends[entry]! - 1; // the next hit is in a later entry
   }
   const firstBlock = (BLOCK - (first % BLOCK)) % BLOCK;
-  const count = Math.max(0, Math.floor((entries.length - firstBlock) / BLOCK));
-  const blocks = Buffer.allocUnsafeSlow(count * 32);
-  for (let j = 0; j < count; j++) {
-    const start = (firstBlock + j * BLOCK) * 32;
-    const leaves = Array.from({ length: BLOCK }, (_, k) => hashes.subarray(start + k * 32, start + k * 32 + 32));
-    rootFromLeafHashes(leaves).copy(blocks, j * 32);
-  }
+  const blockCount = Math.max(0, Math.floor((count - firstBlock) / BLOCK));
+  const blocks = Buffer.allocUnsafeSlow(blockCount * 32);
+  for (let j = 0; j < blockCount; j++) perfectRootInto(hashes, (firstBlock + j * BLOCK) * 32, BLOCK, blocks, j * 32);
   return { hashes, flags, blocks, firstBlock };
 }

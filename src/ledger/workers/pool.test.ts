@@ -45,6 +45,22 @@ describe('worker pool', () => {
     }
   });
 
+  it('flags each entry by its own bytes: several hits in one entry, a pattern across two entries, empty entries', () => {
+    const page = [
+      Buffer.from('{"payload_commitment":"a","x":"payload payload"}'),
+      Buffer.from('{"k":"pay'),
+      Buffer.from('load"}'),
+      Buffer.alloc(0),
+      Buffer.from('{"action":"ledger.payload.redact","payload_commitment":"b"}'),
+      Buffer.alloc(0),
+      Buffer.from('payload'),
+      Buffer.from('{"action":"db.query"}'),
+    ];
+    const scanned = scanEntries(0, page);
+    assert.deepEqual([...scanned.flags], [HAS_COMMITMENT, 0, 0, 0, HAS_COMMITMENT | IS_REDACTION, 0, 0, 0]);
+    assert.deepEqual(Buffer.from(scanned.hashes), Buffer.concat(page.map((e) => leafHash(e))));
+  });
+
   it('hashes each aligned block of 16 entries of a page, wherever the page starts', () => {
     const page = entries(0, 70);
     const leaves = page.map((e) => leafHash(e));
