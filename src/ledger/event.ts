@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { EventError } from './errors.js';
 import { jcs } from './jcs.js';
 import { ACTION, COMMITMENT, isPlainEvent, nowIso, TIME, withDefaults } from './event-check.js';
+import type { EntryBytes } from './repo/types.js';
 
 /**
  * Limits, documented in docs/ledger.md. An entry is one leaf: it must stay small enough to
@@ -45,11 +46,12 @@ export type LedgerEvent = z.output<typeof eventSchema>;
 export type LedgerEventInput = z.input<typeof eventSchema>;
 
 /**
- * An event ready to append: its leaf bytes, and the payload kept apart if any. The leaf hash
- * is the store's work, done where it commits (the SQLite writer thread, off the main thread).
+ * An event ready to append: its leaf bytes (or the canonical text they encode, EntryBytes), and
+ * the payload kept apart if any. The leaf hash is the store's work, done where it commits (the
+ * SQLite writer thread, off the main thread).
  */
 export interface PreparedEntry {
-  entry: Buffer;
+  entry: EntryBytes;
   payload?: { salt: Buffer; canonical: string };
 }
 
@@ -96,10 +98,12 @@ function prepareParsed(data: LedgerEvent, options: PrepareOptions): PreparedEntr
     kept = { salt, canonical };
     leafEvent = { ...event, payload_commitment: payloadCommitment(salt, canonical) };
   }
-  const entry = Buffer.from(canonicalJson(leafEvent, ''), 'utf8');
-  if (entry.length > MAX_ENTRY_BYTES) {
+  const entry = canonicalJson(leafEvent, '');
+  // At most 3 UTF-8 bytes per UTF-16 unit: only a text that could be over the limit is measured.
+  const bytes = entry.length * 3 <= MAX_ENTRY_BYTES ? 0 : Buffer.byteLength(entry, 'utf8');
+  if (bytes > MAX_ENTRY_BYTES) {
     throw new EventError(
-      `the event is ${entry.length} bytes, over the limit of ${MAX_ENTRY_BYTES}; keep large data in a separate payload`,
+      `the event is ${bytes} bytes, over the limit of ${MAX_ENTRY_BYTES}; keep large data in a separate payload`,
     );
   }
   return { entry, ...(kept && { payload: kept }) };

@@ -8,7 +8,7 @@ import {
   rootFromLeafHashes,
   type Range,
 } from './merkle/index.js';
-import type { EntryRow, LedgerRepo, NodeRow, NodeRun } from './repo/index.js';
+import type { EntryBytes, EntryRow, LedgerRepo, NodeRow, NodeRun } from './repo/index.js';
 import { LedgerError } from './errors.js';
 
 /**
@@ -95,13 +95,14 @@ export function loadFrontierSync(hashes: StoredHashes, size: number): Frontier {
  * Adds entries to the tree (the frontier is changed in place): each entry's row with its leaf
  * hash, SHA-256(0x00 ‖ entry) (RFC 9162 §2.1.1), and the node hashes this completes at stored levels.
  */
-export function extendTree(frontier: Frontier, entries: readonly Buffer[]): { rows: EntryRow[]; nodes: NodeRow[] } {
+export function extendTree(frontier: Frontier, entries: readonly EntryBytes[]): { rows: EntryRow[]; nodes: NodeRow[] } {
   const startIndex = frontier.size;
   const nodes: NodeRow[] = [];
   const onNode = (node: NodeRow) => {
     if (isStoredLevel(node.level)) nodes.push(node);
   };
-  const rows = entries.map((entry, i): EntryRow => {
+  const rows = entries.map((given, i): EntryRow => {
+    const entry = typeof given === 'string' ? Buffer.from(given, 'utf8') : given;
     const hash = leafHash(entry);
     frontier.append(hash, onNode);
     return { index: startIndex + i, leafHash: hash, entry };

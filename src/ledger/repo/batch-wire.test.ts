@@ -17,6 +17,16 @@ describe('a group commit packed for the writer thread', () => {
     assert.deepEqual(unpackBatch(packBatch(batch)), batch);
   });
 
+  it('encodes entries given as text into their UTF-8 bytes, among entries given as bytes', () => {
+    const texts = ['{"a":"Zoë ☃ 𝄞"}', '', '{"v":1}'];
+    const packed = packBatch({ entries: [texts[0]!, Buffer.from('{"b":2}'), texts[1]!, texts[2]!], payloads: [{ offset: 3, salt: Buffer.alloc(32, 2), payload: '{}' }] });
+    assert.ok(packed.byteLength > 12, 'sized for the worst case');
+    assert.deepEqual(unpackBatch(packed), {
+      entries: [Buffer.from(texts[0]!), Buffer.from('{"b":2}'), Buffer.alloc(0), Buffer.from(texts[2]!)],
+      payloads: [{ offset: 3, salt: Buffer.alloc(32, 2), payload: '{}' }],
+    });
+  });
+
   it('is one buffer of its own that a postMessage can transfer', () => {
     const packed = packBatch({ entries: [Buffer.from('{}')], payloads: [] });
     const { port1, port2 } = new MessageChannel();
@@ -26,11 +36,15 @@ describe('a group commit packed for the writer thread', () => {
     port2.close();
   });
 
-  it('refuses a buffer whose rows do not fill it exactly', () => {
-    const packed = packBatch({ entries: [], payloads: [] });
-    const longer = new Uint8Array(packed.byteLength + 1);
+  it('refuses a buffer whose rows do not fill its stated length exactly', () => {
+    const packed = packBatch({ entries: ['{}'], payloads: [] });
+    const stated = new DataView(packed).getUint32(0, true);
+    const longer = new Uint8Array(packed.byteLength + 8);
     longer.set(new Uint8Array(packed));
-    assert.throws(() => unpackBatch(longer.buffer), /held 8 bytes/);
+    new DataView(longer.buffer).setUint32(0, stated + 1, true);
+    assert.throws(() => unpackBatch(longer.buffer), new RegExp(`held ${stated} bytes`));
+    new DataView(longer.buffer).setUint32(0, longer.byteLength, true);
+    assert.throws(() => unpackBatch(longer.buffer), RangeError, 'a length past the end of the buffer');
   });
 
   it('brings the answer back: first index and the same tree, which keeps growing the same', () => {

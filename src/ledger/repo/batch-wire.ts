@@ -7,22 +7,26 @@ import type { AppendBatch, Appended } from './types.js';
  * pool slab an entry's Buffer lives in; one buffer is written with plain copies here and
  * transferred without any copy (postMessage's transfer list).
  *
- * Layout, little-endian: the entry count u32, the payload count u32; each entry: its length
+ * Layout, little-endian: the length in bytes of what follows, u32 (the buffer may be longer),
+ * the entry count u32, the payload count u32; each entry: its length
  * u32, its bytes; each payload: offset (its entry's position in the batch) u32, salt length
- * u32, payload length u32 (UTF-8 bytes), the salt, the payload.
+ * u32, payload length u32 (UTF-8 bytes), the salt, the payload. An entry given as text is
+ * encoded straight into its place: the buffer is sized for the worst case of UTF-8 (3 bytes
+ * per UTF-16 unit), which costs less than measuring each text first.
  */
 export function packBatch(batch: AppendBatch): ArrayBuffer {
   const payloadBytes = batch.payloads.map((p) => Buffer.byteLength(p.payload, 'utf8'));
-  let size = 8;
-  for (const e of batch.entries) size += 4 + e.length;
+  let size = 12;
+  for (const e of batch.entries) size += 4 + (typeof e === 'string' ? e.length * 3 : e.length);
   batch.payloads.forEach((p, i) => (size += 12 + p.salt.length + payloadBytes[i]!));
 
   const out = Buffer.allocUnsafeSlow(size); // its own ArrayBuffer (not a pool slab): transferable
-  let at = out.writeUInt32LE(batch.entries.length, 0);
+  let at = out.writeUInt32LE(batch.entries.length, 4);
   at = out.writeUInt32LE(batch.payloads.length, at);
   for (const e of batch.entries) {
-    at = out.writeUInt32LE(e.length, at);
-    at += e.copy(out, at);
+    const length = typeof e === 'string' ? out.write(e, at + 4, 'utf8') : e.copy(out, at + 4);
+    out.writeUInt32LE(length, at);
+    at += 4 + length;
   }
   batch.payloads.forEach((p, i) => {
     at = out.writeUInt32LE(p.offset, at);
@@ -31,12 +35,13 @@ export function packBatch(batch: AppendBatch): ArrayBuffer {
     at += p.salt.copy(out, at);
     at += out.write(p.payload, at, 'utf8');
   });
+  out.writeUInt32LE(at - 4, 0);
   return out.buffer;
 }
 
 /** The batch a packBatch buffer holds; its Buffers are views of that buffer (no copies). */
 export function unpackBatch(packed: ArrayBuffer): AppendBatch {
-  const data = Buffer.from(packed);
+  const data = Buffer.from(packed, 4, Buffer.from(packed, 0, 4).readUInt32LE(0));
   let at = 0;
   const take = (length: number) => data.subarray(at, (at += length));
   const u32 = () => ((at += 4), data.readUInt32LE(at - 4));

@@ -41,10 +41,18 @@ export interface RedactionRow {
   redactedAt: string;
 }
 
+/**
+ * An entry as handed to the store: its exact bytes, or the RFC 8785 canonical JSON text whose
+ * UTF-8 encoding they are. Text goes into the batch for the SQLite writer thread as it is, with
+ * no Buffer of its own made on the main thread (where each append is encoded, and which bounds
+ * the append rate).
+ */
+export type EntryBytes = Buffer | string;
+
 /** One group commit: entries in order, to be given the next indexes of the log. */
 export interface AppendBatch {
-  /** Each entry's exact bytes (its RFC 8785 canonical JSON). */
-  entries: Buffer[];
+  /** Each entry (its RFC 8785 canonical JSON). */
+  entries: EntryBytes[];
   /** Payloads kept apart, each by the position of its entry in `entries`. */
   payloads: { offset: number; salt: Buffer; payload: string }[];
 }
