@@ -1,4 +1,4 @@
-import { canonicalJson, jcs, MAX_ENTRY_BYTES, MAX_PAYLOAD_BYTES, newSalt, nowIso, payloadCommitment, type PreparedEntry } from '../ledger/index.js';
+import { canonicalJson, entryBytesOverLimit, jcs, MAX_PAYLOAD_BYTES, newSalt, nowIso, payloadCommitment, type PreparedEntry } from '../ledger/index.js';
 
 /** One statement's outcome as a `db.results` event lists it: members in RFC 8785 order. */
 export interface ResultRecord {
@@ -47,9 +47,9 @@ export function resultsEntry(results: ResultRecord[], errors: Record<string, str
     payload = { salt: newSalt(), canonical };
     commitment = `"payload_commitment":"${payloadCommitment(payload.salt, canonical)}",`;
   }
-  const text = `${HEAD}${JSON.stringify(results)}},${commitment}"time":"${nowIso()}","v":1}`;
-  const entry = Buffer.from(text, 'utf8');
-  if (entry.length > MAX_ENTRY_BYTES) return undefined;
+  // The text itself is the entry (EntryBytes): the ledger encodes it where the batch is packed.
+  const entry = `${HEAD}${JSON.stringify(results)}},${commitment}"time":"${nowIso()}","v":1}`;
+  if (entryBytesOverLimit(entry) !== undefined) return undefined;
   return payload ? { entry, payload } : { entry };
 }
 

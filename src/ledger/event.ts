@@ -99,14 +99,23 @@ function prepareParsed(data: LedgerEvent, options: PrepareOptions): PreparedEntr
     leafEvent = { ...event, payload_commitment: payloadCommitment(salt, canonical) };
   }
   const entry = canonicalJson(leafEvent, '');
-  // At most 3 UTF-8 bytes per UTF-16 unit: only a text that could be over the limit is measured.
-  const bytes = entry.length * 3 <= MAX_ENTRY_BYTES ? 0 : Buffer.byteLength(entry, 'utf8');
-  if (bytes > MAX_ENTRY_BYTES) {
+  const over = entryBytesOverLimit(entry);
+  if (over !== undefined) {
     throw new EventError(
-      `the event is ${bytes} bytes, over the limit of ${MAX_ENTRY_BYTES}; keep large data in a separate payload`,
+      `the event is ${over} bytes, over the limit of ${MAX_ENTRY_BYTES}; keep large data in a separate payload`,
     );
   }
   return { entry, ...(kept && { payload: kept }) };
+}
+
+/**
+ * The UTF-8 length of an entry's text when it is over MAX_ENTRY_BYTES, else undefined. A text
+ * has at most 3 UTF-8 bytes per UTF-16 unit, so only one that could be over is measured.
+ */
+export function entryBytesOverLimit(text: string): number | undefined {
+  if (text.length * 3 <= MAX_ENTRY_BYTES) return undefined;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  return bytes > MAX_ENTRY_BYTES ? bytes : undefined;
 }
 
 const SALT_BYTES = 32;

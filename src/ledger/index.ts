@@ -1,5 +1,5 @@
 export { Ledger, ORIGIN_META_KEY, type AppendOptions, type LedgerOptions } from './ledger.js';
-export { prepareEntry, payloadCommitment, canonicalJson, newSalt, MAX_ENTRY_BYTES, MAX_PAYLOAD_BYTES } from './event.js';
+export { prepareEntry, payloadCommitment, canonicalJson, entryBytesOverLimit, newSalt, MAX_ENTRY_BYTES, MAX_PAYLOAD_BYTES } from './event.js';
 export { jcs } from './jcs.js';
 export { nowIso } from './event-check.js';
 export { leafHash } from './merkle/index.js';

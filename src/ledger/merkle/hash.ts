@@ -26,12 +26,22 @@ const LEAF_SCRATCH_MAX = 16 * 1024;
 const leafInput = Buffer.alloc(1 + LEAF_SCRATCH_MAX, 0x00); // byte 0 stays 0x00 forever
 const nodeInput = Buffer.alloc(1 + 32 + 32, 0x01); // byte 0 stays 0x01 forever
 
+/** SHA-256(0x00 ‖ entry) as a latin1 string, for an entry of at most LEAF_SCRATCH_MAX bytes. */
+function shortLeafDigest(entry: Uint8Array): string {
+  leafInput.set(entry, 1);
+  return hash('sha256', leafInput.subarray(0, 1 + entry.length), 'binary');
+}
+
+/** SHA-256(0x01 ‖ the 64 bytes of `pair` from `at`) as a latin1 string: two 32-byte hashes side by side. */
+function nodeDigest(pair: Uint8Array, at: number): string {
+  nodeInput.set(pair.subarray(at, at + 64), 1);
+  return hash('sha256', nodeInput, 'binary');
+}
+
 /** MTH({d0}) = SHA-256(0x00 ‖ d0) — the hash of a one-entry tree, RFC 9162 §2.1.1. */
 export function leafHash(entry: Uint8Array): Buffer {
-  const n = entry.length;
-  if (n > LEAF_SCRATCH_MAX) return createHash('sha256').update(LEAF_PREFIX).update(entry).digest();
-  leafInput.set(entry, 1);
-  return Buffer.from(hash('sha256', leafInput.subarray(0, 1 + n), 'binary'), 'latin1');
+  if (entry.length > LEAF_SCRATCH_MAX) return createHash('sha256').update(LEAF_PREFIX).update(entry).digest();
+  return Buffer.from(shortLeafDigest(entry), 'latin1');
 }
 
 /**
@@ -54,13 +64,8 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
  * a Buffer per hash cost more than the hash.
  */
 export function leafHashInto(entry: Uint8Array, out: Buffer, at: number): void {
-  const n = entry.length;
-  if (n > LEAF_SCRATCH_MAX) {
-    leafHash(entry).copy(out, at);
-    return;
-  }
-  leafInput.set(entry, 1);
-  out.write(hash('sha256', leafInput.subarray(0, 1 + n), 'binary'), at, 'latin1');
+  if (entry.length > LEAF_SCRATCH_MAX) leafHash(entry).copy(out, at);
+  else out.write(shortLeafDigest(entry), at, 'latin1');
 }
 
 /** Room for the leaves of a perfect subtree hashed in place (perfectRootInto). */
@@ -76,10 +81,7 @@ export function perfectRootInto(leaves: Uint8Array, at: number, count: number, o
   if (!(count >= 1 && count <= 256 && (count & (count - 1)) === 0)) throw new RangeError(`${count} leaves are not a perfect subtree this can fold`);
   perfectScratch.set(leaves.subarray(at, at + count * 32), 0);
   for (let n = count; n > 1; n >>= 1) {
-    for (let i = 0; i < n; i += 2) {
-      nodeInput.set(perfectScratch.subarray(i * 32, i * 32 + 64), 1);
-      perfectScratch.write(hash('sha256', nodeInput, 'binary'), i * 16, 'latin1');
-    }
+    for (let i = 0; i < n; i += 2) perfectScratch.write(nodeDigest(perfectScratch, i * 32), i * 16, 'latin1');
   }
   perfectScratch.copy(out, outAt, 0, 32);
 }

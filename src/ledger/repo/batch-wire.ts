@@ -10,15 +10,15 @@ import type { AppendBatch, Appended } from './types.js';
  * Layout, little-endian: the length in bytes of what follows, u32 (the buffer may be longer),
  * the entry count u32, the payload count u32; each entry: its length
  * u32, its bytes; each payload: offset (its entry's position in the batch) u32, salt length
- * u32, payload length u32 (UTF-8 bytes), the salt, the payload. An entry given as text is
- * encoded straight into its place: the buffer is sized for the worst case of UTF-8 (3 bytes
- * per UTF-16 unit), which costs less than measuring each text first.
+ * u32, payload length u32 (UTF-8 bytes), the salt, the payload. Text (an entry given as text,
+ * each payload) is encoded straight into its place and its length filled in after: the buffer
+ * is sized for the worst case of UTF-8 (3 bytes per UTF-16 unit), which costs less than
+ * measuring each text first.
  */
 export function packBatch(batch: AppendBatch): ArrayBuffer {
-  const payloadBytes = batch.payloads.map((p) => Buffer.byteLength(p.payload, 'utf8'));
   let size = 12;
   for (const e of batch.entries) size += 4 + (typeof e === 'string' ? e.length * 3 : e.length);
-  batch.payloads.forEach((p, i) => (size += 12 + p.salt.length + payloadBytes[i]!));
+  for (const p of batch.payloads) size += 12 + p.salt.length + p.payload.length * 3;
 
   const out = Buffer.allocUnsafeSlow(size); // its own ArrayBuffer (not a pool slab): transferable
   let at = out.writeUInt32LE(batch.entries.length, 4);
@@ -28,13 +28,16 @@ export function packBatch(batch: AppendBatch): ArrayBuffer {
     out.writeUInt32LE(length, at);
     at += 4 + length;
   }
-  batch.payloads.forEach((p, i) => {
+  for (const p of batch.payloads) {
     at = out.writeUInt32LE(p.offset, at);
     at = out.writeUInt32LE(p.salt.length, at);
-    at = out.writeUInt32LE(payloadBytes[i]!, at);
+    const lengthAt = at;
+    at += 4;
     at += p.salt.copy(out, at);
-    at += out.write(p.payload, at, 'utf8');
-  });
+    const length = out.write(p.payload, at, 'utf8');
+    out.writeUInt32LE(length, lengthAt);
+    at += length;
+  }
   out.writeUInt32LE(at - 4, 0);
   return out.buffer;
 }
