@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { unpackEntries } from './packed.js';
+import { layoutOf, NO_HASH, packRows, unpackEntries } from './packed.js';
 
 const hex = (n: number, digits: number) => n.toString(16).padStart(digits, '0');
 const row = (index: number, leafHash: Buffer, entry: Buffer) =>
@@ -20,5 +20,26 @@ describe('packed entry pages', () => {
   it('puts rows in index order if the engine aggregated them in another', () => {
     const page = Buffer.concat([5, 3, 4].map((i) => row(i, Buffer.alloc(32, i), Buffer.from(`${i}`))));
     assert.deepEqual(unpackEntries(page).map((r) => [r.index, r.entry.toString()]), [[3, '3'], [4, '4'], [5, '5']]);
+  });
+
+  it('packs rows as SQLite does, so a page from any source reads the same', () => {
+    const rows = [
+      { index: 7, leafHash: Buffer.alloc(32, 1), entry: Buffer.from('{"a":1}') },
+      { index: 9, leafHash: Buffer.alloc(0), entry: Buffer.from('{}') },
+    ];
+    const page = packRows(rows);
+    assert.deepEqual(Buffer.from(page.packed), Buffer.concat(rows.map((r) => row(r.index, r.leafHash, r.entry))));
+    assert.deepEqual([page.count, page.last], [2, 9]);
+    assert.deepEqual(unpackEntries(page.packed), rows);
+    assert.deepEqual([packRows([]).count, packRows([]).last, packRows([]).packed.length], [0, -1, 0]);
+  });
+
+  it('tells a row with no leaf hash kept (a bundle) from one with an empty hash', () => {
+    const page = packRows([{ index: 0, entry: Buffer.from('x') }, { index: 1, entry: Buffer.from('y'), leafHash: Buffer.alloc(0) }]);
+    assert.equal(Buffer.from(page.packed).toString('latin1', 16, 24), NO_HASH.toString(16));
+    const layout = layoutOf(page.packed);
+    assert.deepEqual([...layout.hashLength], [-1, 0]);
+    assert.deepEqual(unpackEntries(page.packed).map((r) => r.entry.toString()), ['x', 'y']);
+    assert.equal(layoutOf(null).count, 0);
   });
 });

@@ -11,7 +11,7 @@ import type {
   PayloadRow,
   RedactionRow,
 } from './types.js';
-import { unpackEntries } from './packed.js';
+import { unpackEntries, type EntryPage } from './packed.js';
 import { appendWriter } from './sqlite-writer.js';
 
 interface RawNode { level: number; idx: number; hash: Buffer }
@@ -19,9 +19,10 @@ interface RawPayload { idx: number; salt: Buffer; payload: string }
 interface RawCheckpoint { size: number; note: string; created_at: string }
 interface RawRedaction { idx: number; redaction_idx: number; reason: string; redacted_at: string }
 
-/** A page of entries as one blob (packed.ts): the header is written with printf. */
+/** A page of entries as one blob (packed.ts), its row count and last index: the header is written with printf. */
 const PACKED_ENTRIES = `
-  SELECT CAST(group_concat(printf('%016x%08x%08x', idx, octet_length(leaf_hash), octet_length(entry)) || leaf_hash || entry, '') AS BLOB)
+  SELECT CAST(group_concat(printf('%016x%08x%08x', idx, octet_length(leaf_hash), octet_length(entry)) || leaf_hash || entry, '') AS BLOB),
+    count(*), coalesce(max(idx), -1)
   FROM (SELECT idx, leaf_hash, entry FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?)`;
 
 /**
@@ -159,7 +160,7 @@ function rowInserter(db: BetterSqlite3.Database, prefix: string, columns: number
 export function sqliteLedgerRepo(db: BetterSqlite3.Database): LedgerRepo {
   const q = {
     size: db.prepare('SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM ledger_entries').pluck(),
-    entries: db.prepare(PACKED_ENTRIES).pluck(),
+    entries: db.prepare(PACKED_ENTRIES).raw(),
     nodes: db.prepare('SELECT level, idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? ORDER BY idx LIMIT ?'),
     payloads: db.prepare('SELECT idx, salt, payload FROM ledger_payloads WHERE idx >= ? ORDER BY idx LIMIT ?'),
     payload: db.prepare('SELECT idx, salt, payload FROM ledger_payloads WHERE idx = ?'),
@@ -187,6 +188,11 @@ export function sqliteLedgerRepo(db: BetterSqlite3.Database): LedgerRepo {
     q.deletePayload.run(r.index);
   });
 
+  const entryPage = (start: number, limit: number): EntryPage => {
+    const [packed, count, last] = q.entries.get(start, limit) as [Buffer | null, number, number];
+    return { count, last, packed: packed ?? new Uint8Array(0) };
+  };
+
   const toCheckpoint = (r: RawCheckpoint): CheckpointRow => ({ size: r.size, note: r.note, createdAt: r.created_at });
 
   return {
@@ -195,7 +201,8 @@ export function sqliteLedgerRepo(db: BetterSqlite3.Database): LedgerRepo {
     close: () => writer.close(),
     size: async () => q.size.get() as number,
     hashes: async (runs: readonly NodeRun[]) => hashes(runs),
-    entries: async (start, limit) => unpackEntries(q.entries.get(start, limit) as Buffer | null),
+    entries: async (start, limit) => unpackEntries(entryPage(start, limit).packed),
+    entryPage: async (start, limit) => entryPage(start, limit),
     nodes: async (level, start, limit) =>
       (q.nodes.all(level, start, limit) as RawNode[]).map((r): NodeRow => ({ level: r.level, index: r.idx, hash: r.hash })),
     payloads: async (start, limit) =>

@@ -1,4 +1,5 @@
 import type { Frontier } from '../merkle/index.js';
+import type { EntryPage } from './packed.js';
 
 /** A stored leaf: its index, SHA-256(0x00 ‖ entry) and the entry bytes (canonical JSON). */
 export interface EntryRow {
@@ -86,6 +87,8 @@ export interface LedgerRepo {
   hashes(runs: readonly NodeRun[]): Promise<(Buffer | undefined)[][]>;
   /** Up to `limit` entries with index ≥ start, in index order (a gap shows as a jump in index). */
   entries(start: number, limit: number): Promise<EntryRow[]>;
+  /** The same as one packed page (packed.ts), where the store can pack it cheaper than rows. */
+  entryPage?(start: number, limit: number): Promise<EntryPage>;
   nodes(level: number, start: number, limit: number): Promise<NodeRow[]>;
   /** Up to `limit` payloads with index ≥ start, in index order. */
   payloads(start: number, limit: number): Promise<PayloadRow[]>;

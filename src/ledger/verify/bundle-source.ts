@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { canonicalJson } from '../event.js';
 import { BundleError } from '../errors.js';
 import { readWitnessFolder } from '../witness.js';
-import type { LogSource, SourceEntry, SourcePayload } from './source.js';
+import { packRows } from '../repo/packed.js';
+import type { LogSource, SourcePayload } from './source.js';
 
 export const BUNDLE_FILES = {
   entries: 'entries.jsonl',
@@ -74,12 +75,12 @@ export function bundleSource(dir: string): LogSource {
       }
       return count;
     },
-    entries: async function* () {
+    entryPages: async function* () {
       let index = 0;
-      async function* entries(): AsyncIterable<SourceEntry> {
+      async function* entries() {
         for await (const line of rawLines(entriesPath, BUNDLE_FILES.entries)) yield { index: index++, entry: line };
       }
-      yield* pages(entries());
+      for await (const page of pages(entries())) yield packRows(page);
     },
     checkpoints: async () => {
       const filed = readWitnessFolder(checkpointsDir).map((cp) => ({

@@ -1,11 +1,5 @@
 import type { NodeRow } from '../repo/index.js';
-
-export interface SourceEntry {
-  index: number;
-  entry: Buffer;
-  /** The leaf hash the source stored beside the entry, if it keeps one. */
-  leafHash?: Buffer;
-}
+import type { EntryPage } from '../repo/packed.js';
 
 export interface SourcePayload {
   index: number;
@@ -29,8 +23,11 @@ export interface LogSource {
   origin(): Promise<string | undefined>;
   /** How many entries the source claims to hold (for progress). */
   size(): Promise<number>;
-  /** Entries in index order, page by page; a gap shows as a jump in index. */
-  entries(): AsyncIterable<SourceEntry[]>;
+  /**
+   * Entries in index order, page by page, packed (repo/packed.ts) with each row's index and the
+   * leaf hash the source keeps beside it, if any; a gap shows as a jump in index.
+   */
+  entryPages(): AsyncIterable<EntryPage>;
   /** Stored node hashes of one level, in index order, when the source keeps them. */
   storedNodes?(level: number): AsyncIterable<NodeRow[]>;
   checkpoints(): Promise<SourceCheckpoint[]>;

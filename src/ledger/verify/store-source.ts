@@ -1,4 +1,5 @@
 import type { LedgerRepo } from '../repo/index.js';
+import { packRows, type EntryPage } from '../repo/packed.js';
 import { ORIGIN_META_KEY } from '../ledger.js';
 import type { LogSource } from './source.js';
 
@@ -17,12 +18,24 @@ export async function* paged<T extends { index: number }>(
   }
 }
 
+/** Entry pages from the store: packed by the store where it can (SQLite), else packed here. */
+async function* entryPages(repo: LedgerRepo): AsyncIterable<EntryPage> {
+  const read = (start: number) =>
+    repo.entryPage ? repo.entryPage(start, PAGE) : repo.entries(start, PAGE).then(packRows);
+  for (let start = 0; ; ) {
+    const page = await read(start);
+    if (page.count > 0) yield page;
+    if (page.count < PAGE) return;
+    start = page.last + 1;
+  }
+}
+
 export function storeSource(repo: LedgerRepo, description: string): LogSource {
   return {
     description,
     origin: () => repo.meta(ORIGIN_META_KEY),
     size: () => repo.size(),
-    entries: () => paged((start, limit) => repo.entries(start, limit)),
+    entryPages: () => entryPages(repo),
     storedNodes: (level) => paged((start, limit) => repo.nodes(level, start, limit)),
     checkpoints: async () =>
       (await repo.checkpoints()).map((c) => ({ where: `stored checkpoint ${c.size}`, note: c.note, filedSize: c.size })),

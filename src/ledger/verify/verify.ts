@@ -2,14 +2,13 @@ import { EMPTY_ROOT, Frontier } from '../merkle/index.js';
 import { NoteError, openCheckpoint, parseVerifierKey, type Verifier } from '../note/index.js';
 import type { NodeRow } from '../repo/index.js';
 import { isStoredLevel } from '../tree-store.js';
-import { REDACT_ACTION } from '../redact.js';
 import { payloadCommitment } from '../event.js';
 import type { WitnessedCheckpoint } from '../witness.js';
 import { NodeChecker } from './node-checker.js';
-import { BLOCK_LEVEL, type ScannedPage } from '../workers/leaf-scan.js';
+import { BLOCK_LEVEL, ENTRY_CHANGED, NOT_JSON, type EntryDetails, type ScannedPage } from '../workers/leaf-scan.js';
 import { scannedPages } from './page-scanner.js';
 import { sortProblems, type Problem, type VerifyReport } from './report.js';
-import type { LogSource, SourceCheckpoint, SourceEntry } from './source.js';
+import type { LogSource, SourceCheckpoint } from './source.js';
 
 const BLOCK = 2 ** BLOCK_LEVEL;
 
@@ -104,44 +103,37 @@ export async function verifyLog(source: LogSource, options: VerifyOptions = {}):
   };
   checkTargets();
 
-  for await (const { page, scanned } of scannedPages(source.entries(), total, options.workers)) {
+  for await (const scanned of scannedPages(source.entryPages(), total, options.workers)) {
+    const { indices, flags, hashes } = scanned;
     let blockEnd = 0;
-    for (let i = 0; i < page.length; i++) {
-      const row = page[i]!;
-      if (row.index !== next) {
+    for (let i = 0; i < scanned.count; i++) {
+      const index = indices[i]!;
+      if (index !== next) {
         if (brokenAt === undefined) {
           problems.push({
             kind: 'entry_missing',
             index: next,
-            message: row.index > next
-              ? `entry ${next} is missing (the next one held is ${row.index})`
-              : `entry ${row.index} appears out of order after entry ${next - 1}`,
+            message: index > next
+              ? `entry ${next} is missing (the next one held is ${index})`
+              : `entry ${index} appears out of order after entry ${next - 1}`,
           });
           brokenAt = next;
         }
-        next = Math.max(next, row.index + 1);
+        next = Math.max(next, index + 1);
         continue;
       }
       next++;
-      const leaf = Buffer.from(scanned.hashes.buffer, scanned.hashes.byteOffset + i * 32, 32);
-      if (row.leafHash && !row.leafHash.equals(leaf)) {
-        problems.push({
-          kind: 'entry_changed',
-          index: row.index,
-          message: `entry ${row.index}: its bytes do not match its recorded leaf hash (the entry was changed)`,
-        });
-      }
-      if (scanned.flags[i] !== 0) scanEntry(row.index, row.entry, commitments, redacted, problems);
+      if (flags[i] !== 0) noteEntry(index, flags[i]!, scanned.details.get(i), commitments, redacted, problems);
       if (brokenAt !== undefined || i < blockEnd) continue; // (rows of a block appended whole are in the tree)
       if (goodHere) lastGood = frontier.size;
       goodHere = false;
-      const block = wholeBlock(page, i, scanned, targets[t]?.size ?? Infinity);
+      const block = wholeBlock(scanned, i, targets[t]?.size ?? Infinity);
       if (block) {
         onNode({ level: BLOCK_LEVEL, index: frontier.size / BLOCK, hash: block });
         frontier.appendSubtree(block, BLOCK_LEVEL, onNode);
         blockEnd = i + BLOCK;
       } else {
-        frontier.append(leaf, onNode);
+        frontier.append(Buffer.from(hashes.buffer, hashes.byteOffset + i * 32, 32), onNode);
       }
       if (completed.length > 0 && nodeChecker) {
         for (const node of completed) await nodeChecker.check(node, problems);
@@ -187,16 +179,14 @@ export async function verifyLog(source: LogSource, options: VerifyOptions = {}):
 }
 
 /**
- * The hash of the block of BLOCK entries starting at page[i], when the tree may take it whole:
- * the worker hashed exactly that block, its entries are the next ones with no gap, and no
+ * The hash of the block of BLOCK entries starting at row i, when the tree may take it whole:
+ * the worker hashed exactly that block (its entries follow each other with no gap), and no
  * signed root falls strictly inside it (each of those needs the tree at its own size).
  */
-function wholeBlock(page: SourceEntry[], i: number, scanned: ScannedPage, nextTarget: number): Buffer | undefined {
-  const first = page[i]!.index;
+function wholeBlock(scanned: ScannedPage, i: number, nextTarget: number): Buffer | undefined {
   const j = (i - scanned.firstBlock) / BLOCK;
-  if (first % BLOCK !== 0 || j < 0 || !Number.isInteger(j) || (j + 1) * 32 > scanned.blocks.length) return undefined;
-  if (nextTarget < first + BLOCK) return undefined;
-  for (let k = 1; k < BLOCK; k++) if (page[i + k]?.index !== first + k) return undefined;
+  if (j < 0 || !Number.isInteger(j) || (j + 1) * 32 > scanned.blocks.length) return undefined;
+  if (nextTarget < scanned.indices[i]! + BLOCK) return undefined;
   return Buffer.from(scanned.blocks.buffer, scanned.blocks.byteOffset + j * 32, 32);
 }
 
@@ -211,25 +201,25 @@ function parseKeys(vkeys: string[], problems: Problem[]): Verifier[] {
   });
 }
 
-/** Records a payload commitment or redaction event, for an entry whose bytes show either (leaf-scan.ts). */
-function scanEntry(
+/** Reports what the scan found wrong with an entry, and records a commitment or redaction. */
+function noteEntry(
   index: number,
-  entry: Buffer,
+  flags: number,
+  details: EntryDetails | undefined,
   commitments: Map<number, string>,
   redacted: Set<number>,
   problems: Problem[],
 ): void {
-  let event: { action?: unknown; payload_commitment?: unknown; target?: { ledger_entry?: unknown } };
-  try {
-    event = JSON.parse(entry.toString('utf8'));
-  } catch {
-    problems.push({ kind: 'entry_malformed', index, message: `entry ${index} is not JSON` });
-    return;
+  if (flags & ENTRY_CHANGED) {
+    problems.push({
+      kind: 'entry_changed',
+      index,
+      message: `entry ${index}: its bytes do not match its recorded leaf hash (the entry was changed)`,
+    });
   }
-  if (typeof event.payload_commitment === 'string') commitments.set(index, event.payload_commitment);
-  if (event.action === REDACT_ACTION && typeof event.target?.ledger_entry === 'number') {
-    redacted.add(event.target.ledger_entry);
-  }
+  if (flags & NOT_JSON) problems.push({ kind: 'entry_malformed', index, message: `entry ${index} is not JSON` });
+  if (details?.commitment !== undefined) commitments.set(index, details.commitment);
+  if (details?.redacts !== undefined) redacted.add(details.redacts);
 }
 
 async function checkPayloads(

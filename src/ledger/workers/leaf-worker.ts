@@ -1,8 +1,9 @@
 // Worker thread: hashes and scans pages of entries for verify (see leaf-scan.ts).
-import { scanPage, type PackedPage, type ScannedPage } from './leaf-scan.js';
+import { scanPage, type ScannedPage } from './leaf-scan.js';
 import { serveTasks } from './pool.js';
 
-serveTasks<PackedPage, ScannedPage>((page) => {
+serveTasks<Uint8Array, ScannedPage>((page) => {
   const scanned = scanPage(page);
-  return { output: scanned, transfer: [scanned.hashes.buffer as ArrayBuffer, scanned.blocks.buffer as ArrayBuffer] };
+  const { indices, hashes, flags, blocks } = scanned;
+  return { output: scanned, transfer: [indices.buffer, hashes.buffer, flags.buffer, blocks.buffer] as ArrayBuffer[] };
 });
