@@ -94,10 +94,10 @@ export function scanPage(packed: Uint8Array): ScannedPage {
 }
 
 /** What verify needs of a commitment or redaction entry; undefined when it is not JSON. */
-function readDetails(entry: Uint8Array): EntryDetails | undefined {
+function readDetails(entry: Buffer): EntryDetails | undefined {
   let event: { action?: unknown; payload_commitment?: unknown; target?: { ledger_entry?: unknown } };
   try {
-    event = JSON.parse(Buffer.from(entry.buffer, entry.byteOffset, entry.byteLength).toString('utf8'));
+    event = JSON.parse(entry.toString('utf8'));
   } catch {
     return undefined;
   }
