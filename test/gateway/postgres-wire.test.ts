@@ -125,6 +125,41 @@ describe('postgres gateway on the wire', () => {
     );
   });
 
+  test('a pipelined batch of several MiB, sent while statements wait for their entries, runs whole and in order', { timeout: 60_000 }, async () => {
+    // Strict mode: each statement waits for its entry, and meanwhile the session reads ahead
+    // only so far before it pauses the socket; the batch is larger than that many times over.
+    const alicesQueries = async () => (await gw.events('db.query')).filter((e) => e.actor.name === 'alice').length;
+    const before = await alicesQueries();
+    const { socket, remainder } = await rawSession(gw, 'alice');
+    const padding = 'x'.repeat(1000);
+    const count = 6000;
+    const batch = Buffer.concat(Array.from({ length: count }, (_, i) => query(`SELECT ${i} AS n, '${padding}' AS pad`)));
+    assert.ok(batch.length > 5 * 1024 * 1024);
+    const seen: number[] = [];
+    const answered = new Promise<number>((resolve, reject) => {
+      const reader = new FrameReader();
+      let ready = 0;
+      const onData = (chunk: Buffer) => {
+        reader.push(chunk);
+        for (let f = reader.next(); f; f = reader.next()) {
+          // DataRow: Int16 column count, then Int32 length and the text of column 1.
+          if (f.type === BE.DataRow) seen.push(Number(f.body.toString('utf8', 6, 6 + f.body.readInt32BE(2))));
+          if (f.type === BE.ErrorResponse) reject(new Error(parseErrorFields(f.body).message));
+          if (f.type === BE.ReadyForQuery && ++ready === count) resolve(ready);
+        }
+      };
+      socket.on('data', onData);
+      socket.once('close', () => reject(new Error(`closed after ${ready} of ${count} answers`)));
+      if (remainder.length > 0) onData(remainder);
+      socket.resume();
+    });
+    socket.write(batch);
+    assert.equal(await answered, count);
+    assert.deepEqual(seen, Array.from({ length: count }, (_, i) => i));
+    socket.destroy();
+    assert.equal((await alicesQueries()) - before, count);
+  });
+
   test('malformed and oversized messages end that connection only, with a FATAL error', async () => {
     const bystander = await gw.client('bob');
     for (const [bytes, code] of [

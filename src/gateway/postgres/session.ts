@@ -53,7 +53,7 @@ interface PortalState {
 
 /** A statement whose audit entry must be durable before its bytes go upstream (strict mode). */
 interface HeldStatement {
-  entry: Promise<number>;
+  /** Set once the entry is durable; still false when it failed. */
   ok: boolean;
   bytes: Buffer;
   expected: Expected;
@@ -64,6 +64,9 @@ interface HeldStatement {
 const DENIED_TEXT = 'GATEHOUSE DENIED';
 const DENIED_QUERY = encodeQuery(DENIED_TEXT);
 const DENIED_PARSE = encodeParse({ name: '__gatehouse_denied__', query: DENIED_TEXT, paramTypes: [] });
+
+/** What a waiting session reads from its client before it pauses the socket (1 MiB). */
+const WAITING_READ_LIMIT = 1 << 20;
 
 const LEDGER_DOWN = errorFields(
   '58000',
@@ -93,13 +96,17 @@ export class PostgresSession implements LiveSession {
   private readonly pauses = new Set<string>();
   private held: (Buffer | HeldStatement)[] = [];
   private upOut: Buffer[] = [];
-  private gate: Promise<unknown>[] = [];
+  /** Held statements whose ledger entries have not settled yet (strict mode). */
+  private unsettled = 0;
+  /** Whether the session, busy, waits for `unsettled` to reach 0 (and nothing else). */
+  private awaitingEntries = false;
   private busy = false;
   private skipUntilSync = false;
   private endAfterRelease = false;
   private ended = false;
   private readonly startedAt = new Date();
-  private lastActivity = this.startedAt;
+  /** Date.now() of the client's last message: a number, as a Date per read would cost an object. */
+  private lastActivityMs = this.startedAt.getTime();
   private count = { statements: 0, denied: 0 };
 
   constructor(
@@ -153,7 +160,7 @@ export class PostgresSession implements LiveSession {
               ? 'failed_transaction'
               : 'idle',
       started_at: this.startedAt.toISOString(),
-      last_activity_at: this.lastActivity.toISOString(),
+      last_activity_at: new Date(this.lastActivityMs).toISOString(),
       statements: this.count.statements,
       denied: this.count.denied,
     };
@@ -171,9 +178,13 @@ export class PostgresSession implements LiveSession {
   // ---- client → upstream -------------------------------------------------------------
 
   private onClientData(chunk: Buffer): void {
-    this.lastActivity = new Date();
+    this.lastActivityMs = Date.now();
     this.clientReader.push(chunk);
-    this.pump();
+    if (!this.busy) return this.pump();
+    // While the session waits, what the client sends next (a pipelined batch) is kept unread
+    // in the reader; only past a bound is the socket paused, since a pause and the resume
+    // after it cost more than the wait (strict mode waits once per statement).
+    if (this.clientReader.buffered > WAITING_READ_LIMIT) this.pauseClient('busy');
   }
 
   /** Handles every complete client message, in order, pausing whenever it must wait. */
@@ -190,7 +201,10 @@ export class PostgresSession implements LiveSession {
         this.handle(frame);
         if (this.ended) return;
       }
-      if (this.gate.length > 0) this.wait(Promise.resolve());
+      if (this.unsettled > 0) {
+        this.busy = true;
+        this.awaitingEntries = true;
+      }
     } catch (error) {
       this.fail(error as Error);
     } finally {
@@ -198,25 +212,36 @@ export class PostgresSession implements LiveSession {
     }
   }
 
-  /** Stops reading the client until `promise` settles, then releases what was held and goes on. */
+  /** Handles no further client message until `promise` settles and every held entry has. */
   private wait(promise: Promise<unknown>): void {
     this.busy = true;
-    this.pauseClient('busy');
-    Promise.all([promise, Promise.allSettled(this.gate)]).then(
+    promise.then(
       () => {
-        this.busy = false;
-        this.release();
-        this.resumeClient('busy');
-        this.pump();
+        if (this.unsettled > 0) this.awaitingEntries = true;
+        else this.goOn();
       },
       (error: Error) => this.fail(error),
     );
   }
 
+  /** A held statement's entry committed or failed; the last one of a wait ends it. */
+  private entrySettled(): void {
+    if (--this.unsettled > 0 || !this.awaitingEntries) return;
+    this.awaitingEntries = false;
+    this.goOn();
+  }
+
+  /** The end of a wait: forwards what was held (or its refusal) and handles the messages that came meanwhile. */
+  private goOn(): void {
+    this.busy = false;
+    this.release();
+    if (this.pauses.has('busy')) this.resumeClient('busy');
+    this.pump();
+  }
+
   private release(): void {
     const held = this.held;
     this.held = [];
-    this.gate = [];
     for (const item of held) {
       if (Buffer.isBuffer(item)) this.toUpstream(item);
       else if (item.ok) this.toUpstream(item.bytes);
@@ -367,9 +392,16 @@ export class PostgresSession implements LiveSession {
       return rec;
     }
     this.tracker.expect(expected);
-    const held: HeldStatement = { entry, ok: false, bytes, expected };
+    const held: HeldStatement = { ok: false, bytes, expected };
     this.held.push(held);
-    this.gate.push(entry.then(() => (held.ok = true)));
+    this.unsettled++;
+    entry.then(
+      () => {
+        held.ok = true;
+        this.entrySettled();
+      },
+      () => this.entrySettled(),
+    );
     return rec;
   }
 

@@ -117,6 +117,11 @@ describe('backend messages: round trips', () => {
       ['UPDATE x', null],
       ['UPDATE -1', null],
       ['SELECT 1 2', null],
+      ['SELECT ', null],
+      ['SELECT 5x', null],
+      ['INSERT 0 ', null],
+      ['INSERT 0 5 6', null],
+      ['INSERT  5', 5],
       ['', null],
     ];
     for (const [tag, rows] of cases) assert.equal(be.rowsFromTag(tag), rows, tag);

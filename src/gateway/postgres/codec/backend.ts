@@ -230,20 +230,31 @@ export function parseNegotiateProtocolVersion(body: Buffer): { newestMinor: numb
  * TABLE AS), MOVE, FETCH and COPY. Other tags carry no count: null.
  */
 export function rowsFromTag(tag: string): number | null {
-  const parts = tag.split(' ');
-  const command = parts[0];
-  let count: string | undefined;
+  // Scanned in place rather than split: this runs once per statement.
+  const space = tag.indexOf(' ');
+  if (space < 0) return null;
+  const command = tag.slice(0, space);
+  let count = space + 1;
   if (command === 'INSERT') {
-    if (parts.length !== 3) return null;
-    count = parts[2];
-  } else if (ROW_COUNT_COMMANDS.has(command!)) {
-    if (parts.length !== 2) return null;
-    count = parts[1];
-  } else {
+    const oidEnd = tag.indexOf(' ', count);
+    if (oidEnd < 0) return null;
+    count = oidEnd + 1;
+  } else if (!ROW_COUNT_COMMANDS.has(command)) {
     return null;
   }
-  if (count === undefined || !/^[0-9]+$/.test(count)) return null;
-  return Number(count);
+  return digitsToEnd(tag, count);
+}
+
+/** The decimal number that runs from `from` to the end of `text`, or null if anything else is there. */
+function digitsToEnd(text: string, from: number): number | null {
+  if (from >= text.length) return null;
+  let value = 0;
+  for (let i = from; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return null;
+    value = value * 10 + (code - 48);
+  }
+  return value;
 }
 
 const ROW_COUNT_COMMANDS = new Set(['UPDATE', 'DELETE', 'MERGE', 'SELECT', 'MOVE', 'FETCH', 'COPY']);
