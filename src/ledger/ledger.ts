@@ -70,6 +70,8 @@ export class Ledger {
   private inFlight: CommitInFlight[] = [];
   /** Ends a deferred wait early (set while the flush loop waits for company). */
   private wake: (() => void) | undefined;
+  /** Whether a sendSoon() is due at the end of this turn. */
+  private sendScheduled = false;
   private draining = 0;
   private checkpointing: Promise<CheckpointRow | undefined> = Promise.resolve(undefined);
   private lastCheckpointSize: number;
@@ -164,7 +166,26 @@ export class Ledger {
         // the next; the commit loop is woken to answer it.
         this.dispatch(this.takeBatch());
         this.wake?.();
-      } else if (this.commitDue()) this.wake?.();
+      } else if (this.commitDue()) {
+        this.wake?.();
+        if (!deferred && this.inFlight.length > 0) this.sendSoon();
+      }
+    });
+  }
+
+  /**
+   * Sends the queue at the end of this turn of the event loop, without waiting for the commits
+   * in flight, when something urgent waits and the repo pipelines (SQLite's writer thread,
+   * which commits every batch that waits for it in one transaction): an urgent append that
+   * arrives mid-commit is then committed right after that commit instead of after its answer
+   * has come back here. Everything urgent issued in this turn goes together.
+   */
+  private sendSoon(): void {
+    if (this.sendScheduled || !this.canPipeline()) return;
+    this.sendScheduled = true;
+    setImmediate(() => {
+      this.sendScheduled = false;
+      if (this.urgentQueued > 0 && this.inFlight.length > 0 && this.canPipeline()) this.dispatch(this.takeBatch());
     });
   }
 
@@ -196,14 +217,19 @@ export class Ledger {
 
   /**
    * The commit loop. A full chunk is dispatched at once, even while earlier commits are in
-   * flight (pipelining, when the repo allows it); anything less waits for the commits in
-   * flight to finish and then goes as one group commit.
+   * flight (pipelining, when the repo allows it), and so is anything urgent at the end of its
+   * turn (sendSoon); the rest waits for the commits in flight to finish and then goes as one
+   * group commit.
    */
   private async flush(): Promise<void> {
     try {
       while (this.queue.length > 0 || this.inFlight.length > 0) {
         if (this.chunkReady()) this.dispatch(this.takeBatch());
-        else if (this.inFlight.length > 0) await this.settleHead();
+        else if (this.inFlight.length > 0) {
+          await this.settleHead();
+          // Urgent appends that could not be sent beside the commits in flight (too many) go now.
+          if (this.urgentQueued > 0 && this.inFlight.length > 0) this.sendSoon();
+        }
         else {
           await this.commitReady();
           // Chunks sent mid-turn may be in flight by now: the rest of that burst follows them.

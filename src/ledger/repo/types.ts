@@ -58,7 +58,11 @@ export interface AppendBatch {
   payloads: { offset: number; salt: Buffer; payload: string }[];
 }
 
-/** Where a group commit went: its first index, and the tree once it is in. */
+/**
+ * Where a group commit went: its first index, and the tree once it is in. A repo that commits
+ * several batches in one transaction (the SQLite writer thread) gives each batch the tree as of
+ * that transaction, which may hold later batches' entries too.
+ */
 export interface Appended {
   startIndex: number;
   frontier: Frontier;

@@ -50,6 +50,36 @@ describe('worker pool', () => {
     await pending;
   });
 
+  it('serveTaskGroups hands the tasks that waited while the worker was busy to one call, and a failure fails that group only', async () => {
+    // Input 0 keeps the worker busy for 300 ms; -1 makes the handler throw.
+    const worker = new URL(
+      `data:text/javascript,import { serveTaskGroups } from ${JSON.stringify(POOL)};
+      serveTaskGroups((inputs) => {
+        if (inputs.includes(-1)) throw new Error("a negative input");
+        if (inputs[0] === 0) { const until = Date.now() + 300; while (Date.now() < until); }
+        return inputs.map((input) => ({ output: { input, group: inputs.length } }));
+      });`,
+    );
+    const pool = new WorkerPool<number, { input: number; group: number }>(worker, 1);
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    try {
+      const busy = pool.run(0);
+      await sleep(100);
+      const waited = [1, 2, 3].map((n) => pool.run(n));
+      assert.deepEqual(await busy, { input: 0, group: 1 });
+      assert.deepEqual(await Promise.all(waited), [1, 2, 3].map((input) => ({ input, group: 3 })));
+
+      const again = pool.run(0);
+      await sleep(100);
+      const failing = [5, -1, 6].map((n) => pool.run(n));
+      await again;
+      for (const task of failing) await assert.rejects(task, /a negative input/);
+      assert.deepEqual(await pool.run(7), { input: 7, group: 1 });
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('never keeps a process alive when idle, and keeps it alive while a task runs', () => {
     const script = `
       import { WorkerPool } from ${JSON.stringify(POOL)};

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { parentPort, Worker, type Transferable } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, Worker, type Transferable } from 'node:worker_threads';
 
 /**
  * A small pool of worker threads for CPU-bound ledger work (hashing pages of entries while
@@ -94,5 +94,37 @@ export function serveTasks<In, Out>(handler: (input: In) => { output: Out; trans
       return;
     }
     port.postMessage({ id, output: reply.output }, reply.transfer ?? []);
+  });
+}
+
+/** One task's answer from a group handler. */
+export interface TaskReply<Out> {
+  output: Out;
+  transfer?: Transferable[];
+}
+
+/**
+ * In a worker script: like serveTasks, but the handler is given every task waiting in the
+ * port at that moment, oldest first, up to `maxGroup`, and answers each (or throws, and every
+ * task of the group fails with that error). Tasks that were posted while the worker was busy
+ * with the previous group are thus handled together: the SQLite writer commits them in one
+ * transaction, one fsync for all.
+ */
+export function serveTaskGroups<In, Out>(handler: (inputs: In[]) => TaskReply<Out>[], maxGroup = 64): void {
+  if (!parentPort) throw new Error('serveTaskGroups runs only in a worker thread');
+  const port = parentPort;
+  port.on('message', (first: { id: number; input: In }) => {
+    const tasks = [first];
+    for (let next = receiveMessageOnPort(port); next; next = tasks.length < maxGroup ? receiveMessageOnPort(port) : undefined) {
+      tasks.push(next.message as { id: number; input: In });
+    }
+    let replies: TaskReply<Out>[];
+    try {
+      replies = handler(tasks.map((t) => t.input));
+    } catch (error) {
+      for (const { id } of tasks) port.postMessage({ id, error: (error as Error).message });
+      return;
+    }
+    tasks.forEach(({ id }, i) => port.postMessage({ id, output: replies[i]!.output }, replies[i]!.transfer ?? []));
   });
 }

@@ -4,7 +4,7 @@ import { appendTransaction } from '../repo/sqlite.js';
 import type { AppendBatch, Appended } from '../repo/types.js';
 import { packAppended, unpackBatch, type PackedAppended } from '../repo/batch-wire.js';
 import type { WriterTask } from '../repo/sqlite-writer.js';
-import { serveTasks } from './pool.js';
+import { serveTaskGroups, type TaskReply } from './pool.js';
 
 const commits = new Map<string, (batch: AppendBatch) => Appended>();
 
@@ -22,7 +22,42 @@ function commitFor(file: string): (batch: AppendBatch) => Appended {
   return commit;
 }
 
-serveTasks<WriterTask, PackedAppended>(({ file, packed }) => {
-  const output = packAppended(commitFor(file)(unpackBatch(packed)));
-  return { output, transfer: [output.hashes] };
-});
+/**
+ * The batches posted while the previous commit ran go into one transaction (one fsync), in the
+ * order they were posted; each is answered with where its own entries went. The main thread
+ * posts a batch as soon as it has one, without waiting for the commit in flight, so a
+ * statement that arrives mid-commit is committed right after it, with whatever else came.
+ */
+function commitGroup(tasks: WriterTask[]): TaskReply<PackedAppended>[] {
+  const replies: TaskReply<PackedAppended>[] = [];
+  for (let from = 0; from < tasks.length; ) {
+    const file = tasks[from]!.file;
+    let to = from + 1;
+    while (to < tasks.length && tasks[to]!.file === file) to++;
+    const batches = tasks.slice(from, to).map((t) => unpackBatch(t.packed));
+    const { merged, starts } = concatBatches(batches);
+    const appended = commitFor(file)(merged);
+    for (const start of starts) {
+      const output = packAppended({ startIndex: appended.startIndex + start, frontier: appended.frontier });
+      replies.push({ output, transfer: [output.hashes] });
+    }
+    from = to;
+  }
+  return replies;
+}
+
+/** The batches as one, and where each one's entries start in it. */
+function concatBatches(batches: AppendBatch[]): { merged: AppendBatch; starts: number[] } {
+  if (batches.length === 1) return { merged: batches[0]!, starts: [0] };
+  const merged: AppendBatch = { entries: [], payloads: [] };
+  const starts: number[] = [];
+  for (const batch of batches) {
+    const start = merged.entries.length;
+    starts.push(start);
+    for (const entry of batch.entries) merged.entries.push(entry);
+    for (const p of batch.payloads) merged.payloads.push({ ...p, offset: start + p.offset });
+  }
+  return { merged, starts };
+}
+
+serveTaskGroups<WriterTask, PackedAppended>(commitGroup);
