@@ -229,8 +229,7 @@ export class Ledger {
           await this.settleHead();
           // Urgent appends that could not be sent beside the commits in flight (too many) go now.
           if (this.urgentQueued > 0 && this.inFlight.length > 0) this.sendSoon();
-        }
-        else {
+        } else {
           await this.commitReady();
           // Chunks sent mid-turn may be in flight by now: the rest of that burst follows them.
           if (this.queue.length > 0 && (this.inFlight.length === 0 || this.canPipeline())) this.dispatch(this.takeBatch());
