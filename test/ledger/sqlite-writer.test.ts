@@ -37,7 +37,7 @@ describe('the SQLite writer thread', () => {
     await repo.append(batch(0, 1)); // the thread is up
     // A large batch keeps the thread busy while three small ones are posted behind it.
     const large = repo.append(batch(1, 19_999));
-    await sleep(20);
+    await sleep(50);
     const small = [batch(20_000, 3), batch(20_003, 1), batch(20_004, 5)].map((b) => repo.append(b));
     const first = await large;
     const answers = await Promise.all(small);

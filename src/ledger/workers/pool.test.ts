@@ -63,6 +63,7 @@ describe('worker pool', () => {
     const pool = new WorkerPool<number, { input: number; group: number }>(worker, 1);
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     try {
+      assert.deepEqual(await pool.run(9), { input: 9, group: 1 }); // the thread is up
       const busy = pool.run(0);
       await sleep(100);
       const waited = [1, 2, 3].map((n) => pool.run(n));
