@@ -12,7 +12,7 @@ import {
 } from '../../src/ledger/index.js';
 import { loadFrontier, rootAt } from '../../src/ledger/tree-store.js';
 import { makeTestStore, STORE_KINDS, type TestStore } from '../support/stores.js';
-import { event, openTestLedger, TEST_KEY, TEST_SIGNER } from '../support/ledger.js';
+import { event, openTestLedger, TEST_KEY, TEST_SIGNER, trackInFlight } from '../support/ledger.js';
 
 const b = (s: string) => Buffer.from(s, 'base64');
 
@@ -163,24 +163,14 @@ for (const kind of STORE_KINDS) {
       // while the other appends between them: each commit must build on the tree as stored.
       const a = await openTestLedger(test, { pipelineChunk: 7, maxBatch: 20 });
       const b2 = await openTestLedger(test, { pipelineChunk: 7, maxBatch: 20 });
-      let inFlight = 0;
-      let mostInFlight = 0;
-      const append = a.repo.append.bind(a.repo);
-      a.repo.append = async (batch) => {
-        mostInFlight = Math.max(mostInFlight, ++inFlight);
-        try {
-          return await append(batch);
-        } finally {
-          inFlight--;
-        }
-      };
+      const inFlight = trackInFlight(a.repo);
       const start = await a.repo.size();
       const burst = (ledger: Ledger, from: number) =>
         Promise.all(Array.from({ length: 150 }, (_, i) => ledger.append(event(from + i))));
       const results = (await Promise.all([burst(a.ledger, 2000), burst(b2.ledger, 3000), burst(a.ledger, 4000)])).flat();
       assert.equal(new Set(results).size, 450);
       assert.deepEqual([...results].sort((x, y) => x - y), Array.from({ length: 450 }, (_, i) => start + i));
-      if (a.repo.pipelined) assert.ok(mostInFlight > 1, `commits were pipelined (at most ${mostInFlight} in flight)`);
+      if (a.repo.pipelined) assert.ok(inFlight.most() > 1, `commits were pipelined (at most ${inFlight.most()} in flight)`);
       await a.close();
       await b2.close();
       await assertVerifies(start + 450);

@@ -4,7 +4,7 @@ import { ledgerRepo, payloadCommitment, storeSource, verifyLog, type LedgerRepo 
 import type { AppendBatch } from '../../src/ledger/repo/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { makeTestStore, type TestStore } from '../support/stores.js';
-import { openTestLedger } from '../support/ledger.js';
+import { event, openTestLedger, trackInFlight } from '../support/ledger.js';
 
 /** Entries n = from … from + n - 1; the last keeps a payload, committed to in its entry. */
 function batch(from: number, n: number): AppendBatch {
@@ -56,26 +56,16 @@ describe('the SQLite writer thread', () => {
 
   it('urgent appends issued while a commit is in flight are sent behind it, each resolving to its own index', async () => {
     const t = await openTestLedger(test);
-    let inFlight = 0;
-    let mostInFlight = 0;
-    const append = t.repo.append.bind(t.repo);
-    t.repo.append = async (b) => {
-      mostInFlight = Math.max(mostInFlight, ++inFlight);
-      try {
-        return await append(b);
-      } finally {
-        inFlight--;
-      }
-    };
+    const inFlight = trackInFlight(t.repo);
     const start = await t.repo.size();
     const indexes: Promise<number>[] = [];
     // One statement per turn of the event loop, as sessions send them, 60 turns in a row.
     for (let i = 0; i < 60; i++) {
-      indexes.push(t.ledger.append({ action: 'db.query', actor: { id: 'u-1', kind: 'human', name: 'u' }, target: { n: i } }));
+      indexes.push(t.ledger.append(event(i)));
       await new Promise((r) => setImmediate(r));
     }
     assert.deepEqual(await Promise.all(indexes), Array.from({ length: 60 }, (_, i) => start + i));
-    assert.ok(mostInFlight > 1, `urgent commits were sent behind those in flight (at most ${mostInFlight} at once)`);
+    assert.ok(inFlight.most() > 1, `urgent commits were sent behind those in flight (at most ${inFlight.most()} at once)`);
     await t.close();
     const check = await openTestLedger(test);
     const report = await verifyLog(storeSource(check.repo, 'sqlite'));

@@ -41,3 +41,22 @@ export function event(i: number, extra: Record<string, unknown> = {}) {
 }
 
 export const witnessDirOf = (test: TestStore) => join(test.dataDir, 'witness');
+
+/**
+ * Wraps repo.append to count the commits sent and not yet answered; `most()` is the largest
+ * number there were at once (more than 1: commits were pipelined).
+ */
+export function trackInFlight(repo: LedgerRepo): { most(): number } {
+  let inFlight = 0;
+  let most = 0;
+  const append = repo.append.bind(repo);
+  repo.append = async (batch) => {
+    most = Math.max(most, ++inFlight);
+    try {
+      return await append(batch);
+    } finally {
+      inFlight--;
+    }
+  };
+  return { most: () => most };
+}

@@ -81,42 +81,34 @@ export class WorkerPool<In, Out> {
   }
 }
 
-/** In a worker script: answers each task with handler's result (and the buffers to transfer back). */
-export function serveTasks<In, Out>(handler: (input: In) => { output: Out; transfer?: Transferable[] }): void {
-  if (!parentPort) throw new Error('serveTasks runs only in a worker thread');
-  const port = parentPort;
-  port.on('message', ({ id, input }: { id: number; input: In }) => {
-    let reply: { output: Out; transfer?: Transferable[] };
-    try {
-      reply = handler(input);
-    } catch (error) {
-      port.postMessage({ id, error: (error as Error).message });
-      return;
-    }
-    port.postMessage({ id, output: reply.output }, reply.transfer ?? []);
-  });
-}
-
-/** One task's answer from a group handler. */
+/** One task's answer from a worker's handler. */
 export interface TaskReply<Out> {
   output: Out;
   transfer?: Transferable[];
 }
 
+/** In a worker script: answers each task with handler's result (and the buffers to transfer back). */
+export function serveTasks<In, Out>(handler: (input: In) => TaskReply<Out>): void {
+  serveTaskGroups<In, Out>((inputs) => inputs.map(handler), 1);
+}
+
 /**
- * In a worker script: like serveTasks, but the handler is given every task waiting in the
- * port at that moment, oldest first, up to `maxGroup`, and answers each (or throws, and every
- * task of the group fails with that error). Tasks that were posted while the worker was busy
- * with the previous group are thus handled together: the SQLite writer commits them in one
- * transaction, one fsync for all.
+ * In a worker script: the handler is given every task waiting in the port at that moment,
+ * oldest first, up to `maxGroup`, and answers each (or throws, and every task of the group
+ * fails with that error). Tasks that were posted while the worker was busy with the previous
+ * group are thus handled together: the SQLite writer commits them in one transaction, one
+ * fsync for all.
  */
 export function serveTaskGroups<In, Out>(handler: (inputs: In[]) => TaskReply<Out>[], maxGroup = 64): void {
   if (!parentPort) throw new Error('serveTaskGroups runs only in a worker thread');
   const port = parentPort;
-  port.on('message', (first: { id: number; input: In }) => {
+  type Posted = { id: number; input: In };
+  port.on('message', (first: Posted) => {
     const tasks = [first];
-    for (let next = receiveMessageOnPort(port); next; next = tasks.length < maxGroup ? receiveMessageOnPort(port) : undefined) {
-      tasks.push(next.message as { id: number; input: In });
+    while (tasks.length < maxGroup) {
+      const next = receiveMessageOnPort(port);
+      if (!next) break;
+      tasks.push(next.message as Posted);
     }
     let replies: TaskReply<Out>[];
     try {

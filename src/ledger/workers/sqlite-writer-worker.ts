@@ -27,23 +27,17 @@ function commitFor(file: string): (batch: AppendBatch) => Appended {
  * order they were posted; each is answered with where its own entries went. The main thread
  * posts a batch as soon as it has one, without waiting for the commit in flight, so a
  * statement that arrives mid-commit is committed right after it, with whatever else came.
+ * A writer thread serves one database (appendWriter starts one per store).
  */
 function commitGroup(tasks: WriterTask[]): TaskReply<PackedAppended>[] {
-  const replies: TaskReply<PackedAppended>[] = [];
-  for (let from = 0; from < tasks.length; ) {
-    const file = tasks[from]!.file;
-    let to = from + 1;
-    while (to < tasks.length && tasks[to]!.file === file) to++;
-    const batches = tasks.slice(from, to).map((t) => unpackBatch(t.packed));
-    const { merged, starts } = concatBatches(batches);
-    const appended = commitFor(file)(merged);
-    for (const start of starts) {
-      const output = packAppended({ startIndex: appended.startIndex + start, frontier: appended.frontier });
-      replies.push({ output, transfer: [output.hashes] });
-    }
-    from = to;
-  }
-  return replies;
+  const file = tasks[0]!.file;
+  if (tasks.some((t) => t.file !== file)) throw new Error('a ledger writer thread serves one database');
+  const { merged, starts } = concatBatches(tasks.map((t) => unpackBatch(t.packed)));
+  const appended = commitFor(file)(merged);
+  return starts.map((start) => {
+    const output = packAppended({ startIndex: appended.startIndex + start, frontier: appended.frontier });
+    return { output, transfer: [output.hashes] };
+  });
 }
 
 /** The batches as one, and where each one's entries start in it. */
