@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ledgerRepo, payloadCommitment, storeSource, verifyLog, type LedgerRepo } from '../../src/ledger/index.js';
 import type { AppendBatch } from '../../src/ledger/repo/index.js';
+import { packBatch, unpackAppended, type PackedAppended } from '../../src/ledger/repo/batch-wire.js';
+import type { WriterTask } from '../../src/ledger/repo/sqlite-writer.js';
+import { WorkerPool } from '../../src/ledger/workers/pool.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { makeTestStore, type TestStore } from '../support/stores.js';
 import { event, openTestLedger, trackInFlight } from '../support/ledger.js';
@@ -72,5 +75,30 @@ describe('the SQLite writer thread', () => {
     assert.deepEqual(report.problems, []);
     assert.equal(report.size, start + 60);
     await check.close();
+  });
+
+  it('serves one database: a batch for another file fails, and the thread keeps committing to its own', async () => {
+    const other = await makeTestStore('sqlite');
+    const otherStore = await openStore(other.config);
+    const pool = new WorkerPool<WriterTask, PackedAppended>(new URL('../../src/ledger/workers/sqlite-writer-worker.js', import.meta.url), 1);
+    const post = (file: string, b: AppendBatch) => {
+      const packed = packBatch(b);
+      return pool.run({ file, packed }, [packed]);
+    };
+    try {
+      const file = store.kind === 'sqlite' ? store.sqlite.name : assert.fail('a SQLite store');
+      const start = await repo.size();
+      const first = unpackAppended(await post(file, batch(start, 2)));
+      assert.equal(first.startIndex, start);
+      const otherFile = otherStore.kind === 'sqlite' ? otherStore.sqlite.name : assert.fail('a SQLite store');
+      await assert.rejects(post(otherFile, batch(0, 1)), /serves one database/);
+      const next = unpackAppended(await post(file, batch(start + 2, 1)));
+      assert.deepEqual([next.startIndex, next.frontier.size], [start + 2, start + 3]);
+      assert.equal(await repo.size(), start + 3);
+    } finally {
+      await pool.close();
+      await otherStore.close();
+      await other.cleanup();
+    }
   });
 });

@@ -6,20 +6,21 @@ import { packAppended, unpackBatch, type PackedAppended } from '../repo/batch-wi
 import type { WriterTask } from '../repo/sqlite-writer.js';
 import { serveTaskGroups, type TaskReply } from './pool.js';
 
-const commits = new Map<string, (batch: AppendBatch) => Appended>();
+/** The one database this thread commits to (appendWriter starts a thread per store), once opened. */
+let open: { file: string; commit: (batch: AppendBatch) => Appended } | undefined;
 
 function commitFor(file: string): (batch: AppendBatch) => Appended {
-  let commit = commits.get(file);
-  if (!commit) {
-    const db = new BetterSqlite3(file, { fileMustExist: true });
-    // The same settings as the store's own connection (store/open.ts): durable at commit.
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('busy_timeout = 10000');
-    commit = appendTransaction(db);
-    commits.set(file, commit);
+  if (open) {
+    if (open.file !== file) throw new Error('a ledger writer thread serves one database');
+    return open.commit;
   }
-  return commit;
+  const db = new BetterSqlite3(file, { fileMustExist: true });
+  // The same settings as the store's own connection (store/open.ts): durable at commit.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 10000');
+  open = { file, commit: appendTransaction(db) };
+  return open.commit;
 }
 
 /**
@@ -32,8 +33,9 @@ function commitFor(file: string): (batch: AppendBatch) => Appended {
 function commitGroup(tasks: WriterTask[]): TaskReply<PackedAppended>[] {
   const file = tasks[0]!.file;
   if (tasks.some((t) => t.file !== file)) throw new Error('a ledger writer thread serves one database');
+  const commit = commitFor(file);
   const { merged, starts } = concatBatches(tasks.map((t) => unpackBatch(t.packed)));
-  const appended = commitFor(file)(merged);
+  const appended = commit(merged);
   return starts.map((start) => {
     const output = packAppended({ startIndex: appended.startIndex + start, frontier: appended.frontier });
     return { output, transfer: [output.hashes] };
