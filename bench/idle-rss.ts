@@ -1,16 +1,11 @@
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { BenchError } from './errors.js';
+import { readProc } from './proc.js';
 import type { PgTarget } from './pgbench.js';
 
 /** A process's resident set size in KiB: the VmRSS line of /proc/<pid>/status (Linux). */
 export function readRssKib(pid: number): number {
-  let status: string;
-  try {
-    status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch (error) {
-    throw new BenchError(`cannot read /proc/${pid}/status (Linux only): ${(error as Error).message}`);
-  }
+  const status = readProc(pid, 'status');
   const m = /^VmRSS:\s+(\d+) kB$/m.exec(status);
   if (!m) throw new BenchError(`/proc/${pid}/status has no "VmRSS: N kB" line`);
   return Number(m[1]);

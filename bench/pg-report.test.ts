@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addedLatencyMs, checkTargets, megabytes, Results, scriptRows, yardstickLine, type TargetName } from './pg-report.js';
+import { addedLatencyMs, checkTargets, cpuRows, megabytes, Results, scriptRows, yardstickLine, type TargetName } from './pg-report.js';
 
 const result = (tps: number, latencyMs: number) => ({ clients: 8, transactions: tps * 10, failed: 0, tps, latencyMs });
 
@@ -36,6 +36,23 @@ describe('pg bench report', () => {
     const line = yardstickLine(r, result(7500, 1.1));
     assert.match(line, /: 7,500 tps = 0\.75× PgBouncer; Gatehouse async = 0\.68× of it, strict = not measured\n$/);
     assert.equal(yardstickLine(r, undefined), '');
+  });
+
+  it("lists each proxy's CPU per transaction by script and client count, with — where it was not measured", () => {
+    const r = new Results();
+    r.add({ script: 'select-only', clients: 8, target: 'pgbouncer', result: { ...result(36000, 0.22), proxyCpuUs: 14.04 } });
+    r.add({ script: 'select-only', clients: 8, target: 'async', result: { ...result(21000, 0.39), proxyCpuUs: 35.56 } });
+    r.add({ script: 'select-only', clients: 8, target: 'strict', result: { ...result(0, 0), proxyCpuUs: Number.NaN } }); // no transactions
+    r.add({ script: 'select-only', clients: 8, target: 'direct', result: result(66000, 0.12) });
+    const rows = cpuRows(r, [8]);
+    assert.equal(rows.length, 2); // -S and TPC-B-like
+    assert.deepEqual(rows[0], { script: 'select-only', clients: 8, pgbouncer: '14.0 µs', 'gh strict': '—', 'gh async': '35.6 µs' });
+    assert.deepEqual(rows[1], { script: 'tpcb-like', clients: 8, pgbouncer: '—', 'gh strict': '—', 'gh async': '—' });
+  });
+
+  it("gives the relay's CPU per transaction in the yardstick line when it was measured", () => {
+    const r = results([[8, 'pgbouncer', 10000, 0.8]]);
+    assert.match(yardstickLine(r, { ...result(7500, 1.1), proxyCpuUs: 21.96 }), /: 7,500 tps \(22\.0 µs CPU per transaction\) = 0\.75× PgBouncer;/);
   });
 
   it('checks the targets at 8 clients against PgBouncer, at their boundaries', () => {

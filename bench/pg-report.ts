@@ -1,5 +1,5 @@
 import type { PgbenchResult } from './pgbench-output.js';
-import { cellRows, Results as CellResults, times, type Cell as ResultCell, type TargetCheck } from './results.js';
+import { cellRows, MISSING, Results as CellResults, times, type Cell as ResultCell, type TargetCheck } from './results.js';
 
 /** The columns of the pgbench tables, in order. */
 export const TARGETS = ['direct', 'pgbouncer', 'strict', 'async'] as const;
@@ -14,10 +14,33 @@ export const SCRIPT_TITLE: Record<ScriptName, string> = {
   'tpcb-like': 'pgbench (TPC-B-like: 3 updates, 1 select, 1 insert per transaction)',
 };
 
-export type Cell = ResultCell<ScriptName, TargetName, PgbenchResult>;
+/** A pgbench cell's result, with the proxy process's CPU time per transaction where there is one process to measure. */
+export type PgCellResult = PgbenchResult & { proxyCpuUs?: number };
+
+export type Cell = ResultCell<ScriptName, TargetName, PgCellResult>;
 
 /** The measured pgbench cells, looked up by script, clients and target. */
-export class Results extends CellResults<ScriptName, TargetName, PgbenchResult> {}
+export class Results extends CellResults<ScriptName, TargetName, PgCellResult> {}
+
+/** The targets that are one process in front of PostgreSQL, whose CPU time the bench reads. */
+const PROXIES = ['pgbouncer', 'strict', 'async'] as const satisfies readonly TargetName[];
+
+/** CPU per transaction as "21.4 µs" (tenths: /proc counts in 10 ms ticks, over tens of thousands of transactions). */
+const micros = (us: number | undefined) => (us === undefined || !Number.isFinite(us) ? MISSING : `${us.toFixed(1)} µs`);
+
+/**
+ * One row per script and client count: each proxy's CPU time (user and kernel, all its threads)
+ * per transaction. On one machine this is what a proxy takes from pgbench and PostgreSQL.
+ */
+export function cpuRows(results: Results, clients: readonly number[] = CLIENTS): Record<string, string | number>[] {
+  return SCRIPTS.flatMap((script) =>
+    clients.map((n) => {
+      const row: Record<string, string | number> = { script, clients: n };
+      for (const t of PROXIES) row[LABEL[t]] = micros(results.get(script, n, t)?.proxyCpuUs);
+      return row;
+    }),
+  );
+}
 
 const COLUMNS = {
   targets: TARGETS.map((t) => [t, LABEL[t]] as const),
@@ -77,13 +100,14 @@ export function checkTargets(results: Results, rss: IdleRss | undefined): Target
  * The line about the yardstick (a Node relay that only frames messages, -S at 8 clients):
  * its TPS beside PgBouncer's, and the gateway's modes as a share of it. Empty when it was not run.
  */
-export function yardstickLine(results: Results, relay: PgbenchResult | undefined): string {
+export function yardstickLine(results: Results, relay: PgCellResult | undefined): string {
   if (!relay) return '';
   const tps = (target: TargetName) => results.get('select-only', 8, target)?.tps;
   const share = (part: number | undefined, whole: number | undefined) => (part === undefined || whole === undefined ? 'not measured' : times(part / whole));
+  const cpu = relay.proxyCpuUs !== undefined && Number.isFinite(relay.proxyCpuUs) ? ` (${micros(relay.proxyCpuUs)} CPU per transaction)` : '';
   return (
     `Yardstick (-S, 8 clients): a Node relay that only frames each message (the gateway's codec; no policy, no audit): ` +
-    `${Math.round(relay.tps).toLocaleString('en-US')} tps = ${share(relay.tps, tps('pgbouncer'))} PgBouncer; ` +
+    `${Math.round(relay.tps).toLocaleString('en-US')} tps${cpu} = ${share(relay.tps, tps('pgbouncer'))} PgBouncer; ` +
     `Gatehouse async = ${share(tps('async'), relay.tps)} of it, strict = ${share(tps('strict'), relay.tps)}\n`
   );
 }

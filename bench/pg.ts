@@ -8,6 +8,7 @@ import {
   addedLatencyMs,
   checkTargets,
   CLIENTS,
+  cpuRows,
   megabytes,
   Results,
   SCRIPT_TITLE,
@@ -15,15 +16,16 @@ import {
   scriptRows,
   yardstickLine,
   type IdleRss,
+  type PgCellResult,
   type TargetName,
 } from './pg-report.js';
 import { startFramingRelay } from './framing-relay.js';
-import type { PgbenchResult } from './pgbench-output.js';
 import { BENCH_DATABASE, benchPgServer, ensureBenchDatabase, findPgbench, resetTables, runPgbench, type PgTarget } from './pgbench.js';
 import { findPgbouncer, INSTALL_PGBOUNCER, startPgbouncer, type RunningPgbouncer } from './pgbouncer.js';
 import { printTargets } from './results.js';
 import { printTable } from './table.js';
 import { freePort, progress } from './tools.js';
+import { withProcessCpu } from './process-cpu.js';
 
 const IDLE_SESSIONS = 1000;
 /** Connection names in the gateway: straight to PostgreSQL, and through PgBouncer in transaction mode. */
@@ -99,9 +101,11 @@ export async function pgBench(args: string[]): Promise<void> {
   const started: Started = { pgbouncers: [], gateways: [], dirs: [] };
   const results = new Results();
   let rss: IdleRss | undefined;
-  let yardstick: PgbenchResult | undefined;
+  let yardstick: PgCellResult | undefined;
   try {
     const targets = new Map<TargetName, PgTarget>([['direct', { ...server, database: BENCH_DATABASE }]]);
+    // The proxies' processes, whose CPU time each cell reads (direct has none of its own).
+    const pids = new Map<TargetName, number>();
     let pooled: RunningPgbouncer | undefined;
     if (pgbouncerBin) {
       const common = {
@@ -117,6 +121,7 @@ export async function pgBench(args: string[]): Promise<void> {
       const session = await startPgbouncer(pgbouncerBin, { ...common, poolMode: 'session', defaultPoolSize: 40 });
       started.pgbouncers.push(session);
       targets.set('pgbouncer', { host: session.host, port: session.port, user: server.user, database: BENCH_DATABASE });
+      pids.set('pgbouncer', session.pid);
       if (!noGateway) {
         pooled = await startPgbouncer(pgbouncerBin, { ...common, poolMode: 'transaction', defaultPoolSize: 20 });
         started.pgbouncers.push(pooled);
@@ -130,6 +135,7 @@ export async function pgBench(args: string[]): Promise<void> {
         if (mode === 'strict') [strictDir, strictLogin] = [dataDir, login];
         const { host, port } = gateway.listeners.postgres!;
         targets.set(mode, { host, port, database: DIRECT_CONNECTION, ...login });
+        pids.set(mode, gateway.pid);
         progress(`gatehouse (${mode}) on ${host}:${port}, pid ${gateway.pid}`);
       }
     }
@@ -145,8 +151,11 @@ export async function pgBench(args: string[]): Promise<void> {
         for (const [name, target] of targets) {
           await resetTables(server);
           progress(`[${++done}/${total}] ${script}, ${clients} client${clients > 1 ? 's' : ''}, ${name}: ${seconds} s`);
-          const result = await runPgbench(pgbench, target, { script, clients, seconds, threads });
-          progress(`  ${Math.round(result.tps).toLocaleString('en-US')} tps, ${result.latencyMs} ms`);
+          const run = () => runPgbench(pgbench, target, { script, clients, seconds, threads });
+          const pid = pids.get(name);
+          const result: PgCellResult = pid === undefined ? await run() : await withProcessCpu(pid, run);
+          const cpu = result.proxyCpuUs === undefined ? '' : `, ${result.proxyCpuUs.toFixed(1)} µs CPU per transaction`;
+          progress(`  ${Math.round(result.tps).toLocaleString('en-US')} tps, ${result.latencyMs} ms${cpu}`);
           results.add({ script, clients, target: name, result });
         }
       }
@@ -157,8 +166,10 @@ export async function pgBench(args: string[]): Promise<void> {
       const relay = await startFramingRelay(server);
       try {
         progress(`yardstick: pgbench -S, 8 clients, through a Node relay that only frames messages: ${seconds} s`);
-        yardstick = await runPgbench(pgbench, { ...server, host: relay.host, port: relay.port, database: BENCH_DATABASE }, { script: 'select-only', clients: 8, seconds, threads });
-        progress(`  ${Math.round(yardstick.tps).toLocaleString('en-US')} tps`);
+        // The relay runs in this process, which does nothing else meanwhile but wait for pgbench.
+        const relayed = { ...server, host: relay.host, port: relay.port, database: BENCH_DATABASE };
+        yardstick = await withProcessCpu(process.pid, () => runPgbench(pgbench, relayed, { script: 'select-only', clients: 8, seconds, threads }));
+        progress(`  ${Math.round(yardstick.tps).toLocaleString('en-US')} tps, ${yardstick.proxyCpuUs!.toFixed(1)} µs CPU per transaction`);
       } finally {
         await relay.close();
       }
@@ -175,6 +186,7 @@ export async function pgBench(args: string[]): Promise<void> {
   }
 
   for (const script of SCRIPTS) printTable(`${SCRIPT_TITLE[script]}, ${seconds} s per cell (tps; strict/pgb = Gatehouse strict ÷ PgBouncer; ms = average latency)`, scriptRows(results, script));
+  printTable('CPU time of each proxy process per transaction (user + kernel, all its threads, from /proc/<pid>/stat)', cpuRows(results));
   const added = { strict: addedLatencyMs(results, 'strict'), async: addedLatencyMs(results, 'async') };
   const ms = (v: number | undefined) => (v === undefined ? 'not measured' : `${v >= 0 ? '+' : ''}${v.toFixed(3)} ms`);
   process.stdout.write(`\nAdded latency at 1 client (-S, Gatehouse − direct): strict ${ms(added.strict)}, async ${ms(added.async)}\n`);
@@ -195,7 +207,7 @@ export async function pgBench(args: string[]): Promise<void> {
       cells: results.cells.map((c) => ({ script: c.script, target: c.target, ...c.result })),
       added_latency_ms: added,
       idle_rss: rss ?? null,
-      framing_relay: yardstick ? { clients: 8, tps: yardstick.tps, latencyMs: yardstick.latencyMs } : null,
+      framing_relay: yardstick ? { clients: 8, tps: yardstick.tps, latencyMs: yardstick.latencyMs, proxyCpuUs: yardstick.proxyCpuUs } : null,
       targets: checks,
       notes,
     })}\n`,
