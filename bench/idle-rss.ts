@@ -5,7 +5,7 @@ import type { PgTarget } from './pgbench.js';
 
 /** A process's resident set size in KiB: the VmRSS line of /proc/<pid>/status (Linux). */
 export function readRssKib(pid: number): number {
-  const status = readProc(pid, 'status');
+  const status = readProc(`${pid}/status`);
   const m = /^VmRSS:\s+(\d+) kB$/m.exec(status);
   if (!m) throw new BenchError(`/proc/${pid}/status has no "VmRSS: N kB" line`);
   return Number(m[1]);

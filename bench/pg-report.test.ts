@@ -38,16 +38,26 @@ describe('pg bench report', () => {
     assert.equal(yardstickLine(r, undefined), '');
   });
 
-  it("lists each proxy's CPU per transaction by script and client count, with — where it was not measured", () => {
+  it("lists each proxy's CPU per transaction and the machine's idle share by script and client count, with — where not measured", () => {
     const r = new Results();
-    r.add({ script: 'select-only', clients: 8, target: 'pgbouncer', result: { ...result(36000, 0.22), proxyCpuUs: 14.04 } });
-    r.add({ script: 'select-only', clients: 8, target: 'async', result: { ...result(21000, 0.39), proxyCpuUs: 35.56 } });
-    r.add({ script: 'select-only', clients: 8, target: 'strict', result: { ...result(0, 0), proxyCpuUs: Number.NaN } }); // no transactions
+    r.add({ script: 'select-only', clients: 8, target: 'pgbouncer', result: { ...result(36000, 0.22), proxyCpuUs: 14.04, idleShare: 0.061 } });
+    r.add({ script: 'select-only', clients: 8, target: 'async', result: { ...result(21000, 0.39), proxyCpuUs: 35.56, idleShare: 0.164 } });
+    r.add({ script: 'select-only', clients: 8, target: 'strict', result: { ...result(0, 0), proxyCpuUs: Number.NaN, idleShare: 0.236 } }); // no transactions
     r.add({ script: 'select-only', clients: 8, target: 'direct', result: result(66000, 0.12) });
     const rows = cpuRows(r, [8]);
     assert.equal(rows.length, 2); // -S and TPC-B-like
-    assert.deepEqual(rows[0], { script: 'select-only', clients: 8, pgbouncer: '14.0 µs', 'gh strict': '—', 'gh async': '35.6 µs' });
-    assert.deepEqual(rows[1], { script: 'tpcb-like', clients: 8, pgbouncer: '—', 'gh strict': '—', 'gh async': '—' });
+    assert.deepEqual(rows[0], {
+      script: 'select-only',
+      clients: 8,
+      'pgbouncer cpu': '14.0 µs',
+      'gh strict cpu': '—',
+      'gh async cpu': '35.6 µs',
+      'direct idle': '—',
+      'pgbouncer idle': '6 %',
+      'gh strict idle': '24 %',
+      'gh async idle': '16 %',
+    });
+    assert.ok(Object.entries(rows[1]!).every(([k, v]) => k === 'script' || k === 'clients' || v === '—'));
   });
 
   it("gives the relay's CPU per transaction in the yardstick line when it was measured", () => {

@@ -14,8 +14,11 @@ export const SCRIPT_TITLE: Record<ScriptName, string> = {
   'tpcb-like': 'pgbench (TPC-B-like: 3 updates, 1 select, 1 insert per transaction)',
 };
 
-/** A pgbench cell's result, with the proxy process's CPU time per transaction where there is one process to measure. */
-export type PgCellResult = PgbenchResult & { proxyCpuUs?: number };
+/**
+ * A pgbench cell's result, with the proxy process's CPU time per transaction (where there is one
+ * process to measure) and the share of the machine's CPU time that sat idle during the cell.
+ */
+export type PgCellResult = PgbenchResult & { proxyCpuUs?: number; idleShare?: number };
 
 export type Cell = ResultCell<ScriptName, TargetName, PgCellResult>;
 
@@ -25,18 +28,23 @@ export class Results extends CellResults<ScriptName, TargetName, PgCellResult> {
 /** The targets that are one process in front of PostgreSQL, whose CPU time the bench reads. */
 const PROXIES = ['pgbouncer', 'strict', 'async'] as const satisfies readonly TargetName[];
 
+const measured = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v);
 /** CPU per transaction as "21.4 µs" (tenths: /proc counts in 10 ms ticks, over tens of thousands of transactions). */
-const micros = (us: number | undefined) => (us === undefined || !Number.isFinite(us) ? MISSING : `${us.toFixed(1)} µs`);
+const micros = (us: number | undefined) => (measured(us) ? `${us.toFixed(1)} µs` : MISSING);
+const percent = (share: number | undefined) => (measured(share) ? `${Math.round(share * 100)} %` : MISSING);
 
 /**
  * One row per script and client count: each proxy's CPU time (user and kernel, all its threads)
- * per transaction. On one machine this is what a proxy takes from pgbench and PostgreSQL.
+ * per transaction, then the machine's idle share during each target's cell. On one machine the
+ * first is what a proxy takes from pgbench and PostgreSQL; the second tells a target bound by
+ * CPU (little idle) from one bound by waiting (strict mode's fsyncs).
  */
 export function cpuRows(results: Results, clients: readonly number[] = CLIENTS): Record<string, string | number>[] {
   return SCRIPTS.flatMap((script) =>
     clients.map((n) => {
       const row: Record<string, string | number> = { script, clients: n };
-      for (const t of PROXIES) row[LABEL[t]] = micros(results.get(script, n, t)?.proxyCpuUs);
+      for (const t of PROXIES) row[`${LABEL[t]} cpu`] = micros(results.get(script, n, t)?.proxyCpuUs);
+      for (const t of TARGETS) row[`${LABEL[t]} idle`] = percent(results.get(script, n, t)?.idleShare);
       return row;
     }),
   );
@@ -104,7 +112,7 @@ export function yardstickLine(results: Results, relay: PgCellResult | undefined)
   if (!relay) return '';
   const tps = (target: TargetName) => results.get('select-only', 8, target)?.tps;
   const share = (part: number | undefined, whole: number | undefined) => (part === undefined || whole === undefined ? 'not measured' : times(part / whole));
-  const cpu = relay.proxyCpuUs !== undefined && Number.isFinite(relay.proxyCpuUs) ? ` (${micros(relay.proxyCpuUs)} CPU per transaction)` : '';
+  const cpu = measured(relay.proxyCpuUs) ? ` (${micros(relay.proxyCpuUs)} CPU per transaction)` : '';
   return (
     `Yardstick (-S, 8 clients): a Node relay that only frames each message (the gateway's codec; no policy, no audit): ` +
     `${Math.round(relay.tps).toLocaleString('en-US')} tps${cpu} = ${share(relay.tps, tps('pgbouncer'))} PgBouncer; ` +

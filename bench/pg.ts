@@ -25,7 +25,7 @@ import { findPgbouncer, INSTALL_PGBOUNCER, startPgbouncer, type RunningPgbouncer
 import { printTargets } from './results.js';
 import { printTable } from './table.js';
 import { freePort, progress } from './tools.js';
-import { withProcessCpu } from './process-cpu.js';
+import { withMachineIdle, withProcessCpu } from './process-cpu.js';
 
 const IDLE_SESSIONS = 1000;
 /** Connection names in the gateway: straight to PostgreSQL, and through PgBouncer in transaction mode. */
@@ -153,9 +153,9 @@ export async function pgBench(args: string[]): Promise<void> {
           progress(`[${++done}/${total}] ${script}, ${clients} client${clients > 1 ? 's' : ''}, ${name}: ${seconds} s`);
           const run = () => runPgbench(pgbench, target, { script, clients, seconds, threads });
           const pid = pids.get(name);
-          const result: PgCellResult = pid === undefined ? await run() : await withProcessCpu(pid, run);
+          const result = await withMachineIdle<PgCellResult>(() => (pid === undefined ? run() : withProcessCpu(pid, run)));
           const cpu = result.proxyCpuUs === undefined ? '' : `, ${result.proxyCpuUs.toFixed(1)} µs CPU per transaction`;
-          progress(`  ${Math.round(result.tps).toLocaleString('en-US')} tps, ${result.latencyMs} ms${cpu}`);
+          progress(`  ${Math.round(result.tps).toLocaleString('en-US')} tps, ${result.latencyMs} ms${cpu}, machine ${Math.round(result.idleShare * 100)} % idle`);
           results.add({ script, clients, target: name, result });
         }
       }
@@ -186,7 +186,7 @@ export async function pgBench(args: string[]): Promise<void> {
   }
 
   for (const script of SCRIPTS) printTable(`${SCRIPT_TITLE[script]}, ${seconds} s per cell (tps; strict/pgb = Gatehouse strict ÷ PgBouncer; ms = average latency)`, scriptRows(results, script));
-  printTable('CPU time of each proxy process per transaction (user + kernel, all its threads, from /proc/<pid>/stat)', cpuRows(results));
+  printTable('CPU time of each proxy process per transaction (cpu: user + kernel, all its threads, /proc/<pid>/stat) and the machine\'s idle share during each cell (idle: /proc/stat)', cpuRows(results));
   const added = { strict: addedLatencyMs(results, 'strict'), async: addedLatencyMs(results, 'async') };
   const ms = (v: number | undefined) => (v === undefined ? 'not measured' : `${v >= 0 ? '+' : ''}${v.toFixed(3)} ms`);
   process.stdout.write(`\nAdded latency at 1 client (-S, Gatehouse − direct): strict ${ms(added.strict)}, async ${ms(added.async)}\n`);

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { BenchError } from './errors.js';
 
-/** The text of /proc/<pid>/<file> (Linux); a clear error naming it when it cannot be read. */
-export function readProc(pid: number, file: string): string {
+/** The text of /proc/<path> (Linux), e.g. `1234/status` or `stat`; a clear error naming it when it cannot be read. */
+export function readProc(path: string): string {
   try {
-    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
+    return readFileSync(`/proc/${path}`, 'utf8');
   } catch (error) {
-    throw new BenchError(`cannot read /proc/${pid}/${file} (Linux only): ${(error as Error).message}`);
+    throw new BenchError(`cannot read /proc/${path} (Linux only): ${(error as Error).message}`);
   }
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
-import { processCpuMicros, withProcessCpu } from './process-cpu.js';
+import { machineCpuTicks, processCpuMicros, withMachineIdle, withProcessCpu } from './process-cpu.js';
 
 /** Spins until this process has spent `ms` more of CPU time (not wall time: the machine may be busy). */
 const SPIN = (ms: number) => `{ const start = process.cpuUsage(); for (;;) { const u = process.cpuUsage(start); if (u.user + u.system >= ${ms * 1000}) break; } }`;
@@ -32,6 +32,20 @@ describe('process CPU time from /proc', () => {
     assert.equal(measured.transactions, 1000);
     const none = await withProcessCpu(process.pid, async () => ({ transactions: 0 }));
     assert.ok(Number.isNaN(none.proxyCpuUs));
+  });
+
+  it("reads the machine's idle share: a run that spins one core leaves at most the other cores idle", async () => {
+    const ticks = machineCpuTicks();
+    assert.ok(ticks.total > 0 && ticks.idle >= 0 && ticks.idle <= ticks.total);
+    const spinning = await withMachineIdle(async () => {
+      new Function(SPIN(300))();
+      return { spun: true };
+    });
+    assert.equal(spinning.spun, true);
+    assert.ok(spinning.idleShare >= 0 && spinning.idleShare <= 1, `${spinning.idleShare}`);
+    // One spinning core of two or more leaves at most (cores - 1) / cores idle.
+    const cores = (await import('node:os')).availableParallelism();
+    assert.ok(spinning.idleShare <= (cores - 1) / cores + 0.05, `one core spun, yet ${spinning.idleShare} of the machine sat idle`);
   });
 
   it('names the process it cannot read', () => {
