@@ -30,7 +30,7 @@ const PROXIES = ['pgbouncer', 'strict', 'async'] as const satisfies readonly Tar
 
 const measured = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v);
 /** CPU per transaction as "21.4 µs" (tenths: /proc counts in 10 ms ticks, over tens of thousands of transactions). */
-const micros = (us: number | undefined) => (measured(us) ? `${us.toFixed(1)} µs` : MISSING);
+export const micros = (us: number | undefined) => (measured(us) ? `${us.toFixed(1)} µs` : MISSING);
 const percent = (share: number | undefined) => (measured(share) ? `${Math.round(share * 100)} %` : MISSING);
 
 /**

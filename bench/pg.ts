@@ -10,6 +10,7 @@ import {
   CLIENTS,
   cpuRows,
   megabytes,
+  micros,
   Results,
   SCRIPT_TITLE,
   SCRIPTS,
@@ -154,7 +155,7 @@ export async function pgBench(args: string[]): Promise<void> {
           const run = () => runPgbench(pgbench, target, { script, clients, seconds, threads });
           const pid = pids.get(name);
           const result = await withMachineIdle<PgCellResult>(() => (pid === undefined ? run() : withProcessCpu(pid, run)));
-          const cpu = result.proxyCpuUs === undefined ? '' : `, ${result.proxyCpuUs.toFixed(1)} µs CPU per transaction`;
+          const cpu = result.proxyCpuUs === undefined ? '' : `, ${micros(result.proxyCpuUs)} CPU per transaction`;
           progress(`  ${Math.round(result.tps).toLocaleString('en-US')} tps, ${result.latencyMs} ms${cpu}, machine ${Math.round(result.idleShare * 100)} % idle`);
           results.add({ script, clients, target: name, result });
         }
@@ -169,7 +170,7 @@ export async function pgBench(args: string[]): Promise<void> {
         // The relay runs in this process, which does nothing else meanwhile but wait for pgbench.
         const relayed = { ...server, host: relay.host, port: relay.port, database: BENCH_DATABASE };
         yardstick = await withProcessCpu(process.pid, () => runPgbench(pgbench, relayed, { script: 'select-only', clients: 8, seconds, threads }));
-        progress(`  ${Math.round(yardstick.tps).toLocaleString('en-US')} tps, ${yardstick.proxyCpuUs!.toFixed(1)} µs CPU per transaction`);
+        progress(`  ${Math.round(yardstick.tps).toLocaleString('en-US')} tps, ${micros(yardstick.proxyCpuUs)} CPU per transaction`);
       } finally {
         await relay.close();
       }

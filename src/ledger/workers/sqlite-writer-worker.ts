@@ -9,17 +9,19 @@ import { serveTaskGroups, type TaskReply } from './pool.js';
 /** The one database this thread commits to (appendWriter starts a thread per store), once opened. */
 let open: { file: string; commit: (batch: AppendBatch) => Appended } | undefined;
 
-function commitFor(file: string): (batch: AppendBatch) => Appended {
-  if (open) {
-    if (open.file !== file) throw new Error('a ledger writer thread serves one database');
-    return open.commit;
+/** The commit function of this thread's database, opened by the first task; a task for another file is refused. */
+function commitFor(tasks: WriterTask[]): (batch: AppendBatch) => Appended {
+  if (!open) {
+    const file = tasks[0]!.file;
+    const db = new BetterSqlite3(file, { fileMustExist: true });
+    // The same settings as the store's own connection (store/open.ts): durable at commit.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 10000');
+    open = { file, commit: appendTransaction(db) };
   }
-  const db = new BetterSqlite3(file, { fileMustExist: true });
-  // The same settings as the store's own connection (store/open.ts): durable at commit.
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 10000');
-  open = { file, commit: appendTransaction(db) };
+  const { file } = open;
+  if (tasks.some((t) => t.file !== file)) throw new Error('a ledger writer thread serves one database');
   return open.commit;
 }
 
@@ -31,9 +33,7 @@ function commitFor(file: string): (batch: AppendBatch) => Appended {
  * A writer thread serves one database (appendWriter starts one per store).
  */
 function commitGroup(tasks: WriterTask[]): TaskReply<PackedAppended>[] {
-  const file = tasks[0]!.file;
-  if (tasks.some((t) => t.file !== file)) throw new Error('a ledger writer thread serves one database');
-  const commit = commitFor(file);
+  const commit = commitFor(tasks);
   const { merged, starts } = concatBatches(tasks.map((t) => unpackBatch(t.packed)));
   const appended = commit(merged);
   return starts.map((start) => {
