@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addedLatencyMs, checkTargets, cpuRows, megabytes, Results, scriptRows, yardstickLine, type TargetName } from './pg-report.js';
+import { addedLatencyMs, checkTargets, cpuRows, ledgerRows, megabytes, Results, scriptRows, yardstickLine, type TargetName } from './pg-report.js';
 
 const result = (tps: number, latencyMs: number) => ({ clients: 8, transactions: tps * 10, failed: 0, tps, latencyMs });
 
@@ -58,6 +58,18 @@ describe('pg bench report', () => {
       'gh async idle': '16 %',
     });
     assert.ok(Object.entries(rows[1]!).every(([k, v]) => k === 'script' || k === 'clients' || v === '—'));
+  });
+
+  it("lists each gateway cell's ledger commits, and leaves out cells without them", () => {
+    const r = new Results();
+    const strict = { commits: 40_000, entries: 150_000, failed: 0, commitMeanMs: 0.2514, commitP99Ms: 1, waits: 140_000, waitMeanMs: 0.43, waitP99Ms: 2 };
+    r.add({ script: 'select-only', clients: 8, target: 'strict', result: { ...result(14000, 0.57), ledger: strict } });
+    r.add({ script: 'select-only', clients: 8, target: 'async', result: { ...result(20000, 0.4), ledger: { commits: 0, entries: 0, failed: 0, waits: 0 } } });
+    r.add({ script: 'select-only', clients: 8, target: 'pgbouncer', result: result(30000, 0.26) });
+    assert.deepEqual(ledgerRows(r, [8]), [
+      { script: 'select-only', clients: 8, mode: 'strict', commits: 40_000, 'entries/commit': '3.75', 'commit ms': '0.251', 'commit p99 ≤ ms': '1.000', 'wait ms': '0.430', 'wait p99 ≤ ms': '2.000', failed: 0 },
+      { script: 'select-only', clients: 8, mode: 'async', commits: 0, 'entries/commit': '—', 'commit ms': '—', 'commit p99 ≤ ms': '—', 'wait ms': '—', 'wait p99 ≤ ms': '—', failed: 0 },
+    ]);
   });
 
   it("gives the relay's CPU per transaction in the yardstick line when it was measured", () => {

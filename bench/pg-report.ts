@@ -1,4 +1,5 @@
 import type { PgbenchResult } from './pgbench-output.js';
+import type { CellCommits } from './ledger-commits.js';
 import { cellRows, MISSING, Results as CellResults, times, type Cell as ResultCell, type TargetCheck } from './results.js';
 
 /** The columns of the pgbench tables, in order. */
@@ -16,9 +17,10 @@ export const SCRIPT_TITLE: Record<ScriptName, string> = {
 
 /**
  * A pgbench cell's result, with the proxy process's CPU time per transaction (where there is one
- * process to measure) and the share of the machine's CPU time that sat idle during the cell.
+ * process to measure), the share of the machine's CPU time that sat idle during the cell, and
+ * for a gateway its ledger's group commits during the cell.
  */
-export type PgCellResult = PgbenchResult & { proxyCpuUs?: number; idleShare?: number };
+export type PgCellResult = PgbenchResult & { proxyCpuUs?: number; idleShare?: number; ledger?: CellCommits };
 
 export type Cell = ResultCell<ScriptName, TargetName, PgCellResult>;
 
@@ -47,6 +49,40 @@ export function cpuRows(results: Results, clients: readonly number[] = CLIENTS):
       for (const t of TARGETS) row[`${LABEL[t]} idle`] = percent(results.get(script, n, t)?.idleShare);
       return row;
     }),
+  );
+}
+
+const MODES = ['strict', 'async'] as const satisfies readonly TargetName[];
+const ms = (v: number | undefined) => (measured(v) ? (v < 10 ? v.toFixed(3) : v.toFixed(1)) : MISSING);
+
+/**
+ * One row per script, client count and audit mode: the gateway's ledger group commits during
+ * the cell (GET /api/v1/ledger/commits before and after). Commit: sent to the store → durable;
+ * wait: a statement's entry queued → durable, which in strict mode it waits for before it is
+ * forwarded (async statements wait for nothing). Rows of cells not measured are left out.
+ */
+export function ledgerRows(results: Results, clients: readonly number[] = CLIENTS): Record<string, string | number>[] {
+  return SCRIPTS.flatMap((script) =>
+    clients.flatMap((n) =>
+      MODES.flatMap((mode) => {
+        const c = results.get(script, n, mode)?.ledger;
+        if (!c) return [];
+        return [
+          {
+            script,
+            clients: n,
+            mode,
+            commits: c.commits,
+            'entries/commit': c.commits > 0 ? (c.entries / c.commits).toFixed(2) : MISSING,
+            'commit ms': ms(c.commitMeanMs),
+            'commit p99 ≤ ms': ms(c.commitP99Ms),
+            'wait ms': ms(c.waitMeanMs),
+            'wait p99 ≤ ms': ms(c.waitP99Ms),
+            failed: c.failed,
+          },
+        ];
+      }),
+    ),
   );
 }
 

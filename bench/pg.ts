@@ -2,13 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchError } from './errors.js';
-import { gatewayMissing, initDataDir, setupBenchPolicy, startGateway, type AuditMode, type RunningGateway, type UpstreamSpec } from './gatehouse.js';
+import { adminApi, gatewayMissing, initDataDir, setupBenchPolicy, startGateway, type AuditMode, type RunningGateway, type UpstreamSpec } from './gatehouse.js';
 import { closeAll, openIdleSessions, readRssKib } from './idle-rss.js';
 import {
   addedLatencyMs,
   checkTargets,
   CLIENTS,
   cpuRows,
+  ledgerRows,
   megabytes,
   micros,
   Results,
@@ -27,6 +28,8 @@ import { printTargets } from './results.js';
 import { printTable } from './table.js';
 import { freePort, progress } from './tools.js';
 import { withMachineIdle, withProcessCpu } from './process-cpu.js';
+import { withLedgerCommits } from './ledger-commits.js';
+import type { CommitStats } from '../src/ledger/index.js';
 
 const IDLE_SESSIONS = 1000;
 /** Connection names in the gateway: straight to PostgreSQL, and through PgBouncer in transaction mode. */
@@ -55,7 +58,9 @@ async function prepareGateway(started: Started, mode: AuditMode, server: PgTarge
   const upstreams: UpstreamSpec[] = [{ name: DIRECT_CONNECTION, engine: 'postgres', host: server.host, port: server.port, database: BENCH_DATABASE, username: server.user }];
   if (pooled) upstreams.push({ name: POOLED_CONNECTION, engine: 'postgres', host: pooled.host, port: pooled.port, database: BENCH_DATABASE, username: server.user });
   const login = await setupBenchPolicy(gateway.apiUrl, token, upstreams);
-  return { dataDir, gateway, login };
+  const api = adminApi(gateway.apiUrl, token);
+  const commitStats = () => api<CommitStats>('GET', '/ledger/commits');
+  return { dataDir, gateway, login, commitStats };
 }
 
 /**
@@ -107,6 +112,8 @@ export async function pgBench(args: string[]): Promise<void> {
     const targets = new Map<TargetName, PgTarget>([['direct', { ...server, database: BENCH_DATABASE }]]);
     // The proxies' processes, whose CPU time each cell reads (direct has none of its own).
     const pids = new Map<TargetName, number>();
+    // The gateways' ledger commit statistics, read before and after each of their cells.
+    const ledgers = new Map<TargetName, () => Promise<CommitStats>>();
     let pooled: RunningPgbouncer | undefined;
     if (pgbouncerBin) {
       const common = {
@@ -132,7 +139,8 @@ export async function pgBench(args: string[]): Promise<void> {
     let strictLogin: { user: string; password: string } | undefined;
     if (!noGateway) {
       for (const mode of ['strict', 'async'] as const) {
-        const { dataDir, gateway, login } = await prepareGateway(started, mode, server, pooled);
+        const { dataDir, gateway, login, commitStats } = await prepareGateway(started, mode, server, pooled);
+        ledgers.set(mode, commitStats);
         if (mode === 'strict') [strictDir, strictLogin] = [dataDir, login];
         const { host, port } = gateway.listeners.postgres!;
         targets.set(mode, { host, port, database: DIRECT_CONNECTION, ...login });
@@ -152,11 +160,14 @@ export async function pgBench(args: string[]): Promise<void> {
         for (const [name, target] of targets) {
           await resetTables(server);
           progress(`[${++done}/${total}] ${script}, ${clients} client${clients > 1 ? 's' : ''}, ${name}: ${seconds} s`);
-          const run = () => runPgbench(pgbench, target, { script, clients, seconds, threads });
+          const pgbenchRun = () => runPgbench(pgbench, target, { script, clients, seconds, threads });
+          const ledger = ledgers.get(name);
+          const run = ledger ? () => withLedgerCommits<PgCellResult>(ledger, pgbenchRun) : pgbenchRun;
           const pid = pids.get(name);
           const result = await withMachineIdle<PgCellResult>(() => (pid === undefined ? run() : withProcessCpu(pid, run)));
           const cpu = result.proxyCpuUs === undefined ? '' : `, ${micros(result.proxyCpuUs)} CPU per transaction`;
-          progress(`  ${Math.round(result.tps).toLocaleString('en-US')} tps, ${result.latencyMs} ms${cpu}, machine ${Math.round(result.idleShare * 100)} % idle`);
+          const commits = result.ledger && result.ledger.commits > 0 ? `, ${(result.ledger.entries / result.ledger.commits).toFixed(1)} entries per ledger commit` : '';
+          progress(`  ${Math.round(result.tps).toLocaleString('en-US')} tps, ${result.latencyMs} ms${cpu}, machine ${Math.round(result.idleShare * 100)} % idle${commits}`);
           results.add({ script, clients, target: name, result });
         }
       }
@@ -188,6 +199,10 @@ export async function pgBench(args: string[]): Promise<void> {
 
   for (const script of SCRIPTS) printTable(`${SCRIPT_TITLE[script]}, ${seconds} s per cell (tps; strict/pgb = Gatehouse strict ÷ PgBouncer; ms = average latency)`, scriptRows(results, script));
   printTable('CPU time of each proxy process per transaction (cpu: user + kernel, all its threads, /proc/<pid>/stat) and the machine\'s idle share during each cell (idle: /proc/stat)', cpuRows(results));
+  printTable(
+    'Ledger group commits during each Gatehouse cell (GET /api/v1/ledger/commits; commit: sent to the store → durable; wait: a statement\'s entry queued → durable, which strict mode waits for before forwarding; p99: bucket bound)',
+    ledgerRows(results),
+  );
   const added = { strict: addedLatencyMs(results, 'strict'), async: addedLatencyMs(results, 'async') };
   const ms = (v: number | undefined) => (v === undefined ? 'not measured' : `${v >= 0 ? '+' : ''}${v.toFixed(3)} ms`);
   process.stdout.write(`\nAdded latency at 1 client (-S, Gatehouse − direct): strict ${ms(added.strict)}, async ${ms(added.async)}\n`);

@@ -4,6 +4,7 @@ import { appendFromStdin } from './ledger-append.js';
 import { verifyCommand } from './ledger-verify.js';
 import { rotateKey } from './ledger-rotate.js';
 import { runLedgerTour } from './ledger-tour.js';
+import { ledgerCommitsCommand } from './ledger-commits.js';
 import {
   action,
   CliError,
@@ -172,6 +173,8 @@ export function ledgerCommand(): Command {
     .description('a short tour of the ledger on a fresh embedded store in a temporary folder: append, checkpoint, prove, redact, export, tamper')
     .option('--events <n>', 'how many events to append (at least 10)', parseTourEvents, 1000)
     .action(action(async (flags: { events: number }) => runLedgerTour(flags.events)));
+
+  ledger.addCommand(ledgerCommitsCommand());
 
   return ledger;
 }

@@ -1,3 +1,4 @@
+export { commitStatsView, latencySince, quantileMs, meanMs, BUCKET_BOUNDS_MS, type CommitStats, type LatencySnapshot } from './commit-stats.js';
 export { Ledger, ORIGIN_META_KEY, type AppendOptions, type LedgerOptions } from './ledger.js';
 export { prepareEntry, payloadCommitment, canonicalJson, entryBytesOverLimit, newSalt, MAX_ENTRY_BYTES, MAX_PAYLOAD_BYTES } from './event.js';
 export { jcs } from './jcs.js';

@@ -5,6 +5,7 @@ import type { AppendBatch, Appended, CheckpointRow, LedgerRepo } from './repo/in
 import { loadFrontier } from './tree-store.js';
 import type { WitnessSink } from './witness.js';
 import { LedgerError } from './errors.js';
+import { CommitCounters, type CommitStats } from './commit-stats.js';
 
 export const ORIGIN_META_KEY = 'ledger.origin';
 
@@ -36,6 +37,8 @@ export interface LedgerOptions {
 interface PendingUnit {
   entries: PreparedEntry[];
   deferred: boolean;
+  /** When an append someone waits on was queued (performance.now()), for CommitStats.durable_wait. */
+  queuedAt?: number;
   resolve(firstIndex: number): void;
   reject(error: Error): void;
 }
@@ -77,6 +80,7 @@ export class Ledger {
   private lastCheckpointSize: number;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly counters = new CommitCounters();
 
   private constructor(
     readonly repo: LedgerRepo,
@@ -115,6 +119,11 @@ export class Ledger {
   /** The verifier key (C2SP note format) of the key that signs this ledger's checkpoints. */
   get verifierKey(): string {
     return verifierKeyOf(this.options.signer);
+  }
+
+  /** How this writer's group commits have gone since it opened (commit-stats.ts). */
+  commitStats(): CommitStats {
+    return this.counters.snapshot();
   }
 
   /** Entries committed by this writer's view of the log. */
@@ -157,7 +166,7 @@ export class Ledger {
     if (this.closed) return Promise.reject(new LedgerError('the ledger is closed'));
     return new Promise((resolve, reject) => {
       const deferred = options?.deferred === true;
-      this.queue.push({ entries, deferred, resolve, reject });
+      this.queue.push({ entries, deferred, ...(deferred ? {} : { queuedAt: performance.now() }), resolve, reject });
       this.queuedEntries += entries.length;
       if (!deferred) this.urgentQueued++;
       if (!this.flushing) this.flushing = this.flush();
@@ -283,13 +292,19 @@ export class Ledger {
         batch.entries.push(e.entry);
       }
     }
+    const sentAt = performance.now();
+    const counted = (outcome: Appended | Error) => {
+      if (outcome instanceof Error) this.counters.commitFailed();
+      else this.counters.committed(batch.entries.length, performance.now() - sentAt);
+      return outcome;
+    };
     let done: Promise<Appended | Error>;
     try {
       done = this.repo.append(batch).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
     } catch (e) {
       done = Promise.resolve(e instanceof Error ? e : new Error(String(e)));
     }
-    this.inFlight.push({ units, done });
+    this.inFlight.push({ units, done: done.then(counted) });
   }
 
   /** Waits for the oldest commit in flight and resolves or rejects its appends. */
@@ -305,7 +320,9 @@ export class Ledger {
     // Commits answer in order, so this is the tree as of the newest commit (other writers' included).
     this.frontier = outcome.frontier;
     let next = outcome.startIndex;
+    const now = performance.now();
     for (const unit of head.units) {
+      if (unit.queuedAt !== undefined) this.counters.waited(now - unit.queuedAt);
       unit.resolve(next);
       next += unit.entries.length;
     }

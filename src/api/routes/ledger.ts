@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ControlPlane } from '../../control/plane.js';
 import { ControlError } from '../../control/errors.js';
-import { consistencyProof, inclusionProof, LedgerError } from '../../ledger/index.js';
+import { commitStatsView, consistencyProof, inclusionProof, LedgerError } from '../../ledger/index.js';
 import { routeAdder, type AnyRoute } from '../route.js';
 
 const index = z.coerce.number().int().min(0);
@@ -62,6 +62,14 @@ export function ledgerRoutes(app: FastifyInstance, cp: ControlPlane, routes: Any
       if (!latest || latest.size < cp.ledger.size) latest = (await cp.ledger.checkpoint()) ?? latest;
       return { size: latest?.size ?? 0, checkpoint: latest?.note ?? null, verifier_keys: await cp.ledger.repo.verifierKeys() };
     },
+  });
+  add({
+    method: 'GET',
+    url: '/ledger/commits',
+    summary: 'Show how the ledger group commits have gone since the server started',
+    tag: 'ledger',
+    access: 'read',
+    handler: async ({ cp }) => commitStatsView(cp.ledger.commitStats()),
   });
   add({
     method: 'GET',

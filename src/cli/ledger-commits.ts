@@ -1,0 +1,57 @@
+import { Command } from 'commander';
+import { action } from './action.js';
+import { ApiClient } from './client.js';
+import { example, withApi, type OutputFlags } from './admin/common.js';
+import { printFields, printJson } from './table.js';
+
+/** One histogram of GET /ledger/commits, as the API sends it (commit-stats.ts, latencyView). */
+interface LatencyView {
+  count: number;
+  mean_ms: number | null;
+  p50_ms: number | null;
+  p99_ms: number | null;
+  max_ms: number;
+}
+
+interface CommitStatsView {
+  since: string;
+  commits: number;
+  entries: number;
+  failed: number;
+  entries_per_commit: number | null;
+  commit: LatencyView;
+  durable_wait: LatencyView;
+}
+
+const ms = (v: number) => `${v < 10 ? v.toFixed(3) : v.toFixed(1)} ms`;
+
+/** "mean 0.412 ms, p50 ≤ 0.5 ms, p99 ≤ 2 ms, max 3.100 ms": quantiles are bucket bounds, hence ≤. */
+export function latencyLine(h: LatencyView): string {
+  if (h.count === 0) return 'none yet';
+  return `mean ${ms(h.mean_ms!)}, p50 ≤ ${ms(h.p50_ms!)}, p99 ≤ ${ms(h.p99_ms!)}, max ${ms(h.max_ms)}`;
+}
+
+/** `gatehouse ledger commits`: the running server's group commits (GET /ledger/commits). */
+export function ledgerCommitsCommand(): Command {
+  return example(
+    withApi(
+      new Command('commits').description(
+        "how the running server's ledger group commits have gone since it started: commits, entries per commit, time to durable (admins and auditors)",
+      ),
+    ),
+    'gatehouse ledger commits --url http://gatehouse-host:8080',
+  ).action(
+    action(async (flags: OutputFlags) => {
+      const s = await ApiClient.from(flags).get<CommitStatsView>('/ledger/commits');
+      if (flags.json) return printJson(s);
+      const count = (n: number) => n.toLocaleString('en-US');
+      printFields([
+        ['since', s.since],
+        ['commits', `${count(s.commits)}${s.failed > 0 ? ` (and ${count(s.failed)} failed)` : ''}`],
+        ['entries', `${count(s.entries)}${s.entries_per_commit === null ? '' : ` (${s.entries_per_commit.toFixed(2)} per commit)`}`],
+        ['commit time', latencyLine(s.commit)],
+        ['durable wait', `${latencyLine(s.durable_wait)}${s.durable_wait.count > 0 ? ` (${count(s.durable_wait.count)} appends waited on)` : ''}`],
+      ]);
+    }),
+  );
+}
