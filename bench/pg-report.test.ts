@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addedLatencyMs, checkTargets, cpuRows, ledgerRows, megabytes, Results, scriptRows, yardstickLine, type TargetName } from './pg-report.js';
+import { addedLatencyMs, checkTargets, cpuRows, ledgerRows, megabytes, Results, scriptRows, strictCycleLine, yardstickLine, type TargetName } from './pg-report.js';
 
 const result = (tps: number, latencyMs: number) => ({ clients: 8, transactions: tps * 10, failed: 0, tps, latencyMs });
 
@@ -70,6 +70,20 @@ describe('pg bench report', () => {
       { script: 'select-only', clients: 8, mode: 'strict', commits: 40_000, 'entries/commit': '3.75', 'commit ms': '0.251', 'commit p99 ≤ ms': '1.000', 'wait ms': '0.430', 'wait p99 ≤ ms': '2.000', failed: 0 },
       { script: 'select-only', clients: 8, mode: 'async', commits: 0, 'entries/commit': '—', 'commit ms': '—', 'commit p99 ≤ ms': '—', 'wait ms': '—', 'wait p99 ≤ ms': '—', failed: 0 },
     ]);
+  });
+
+  it("splits strict's cycle per client into the durable wait and the rest, beside async's cycle and the target's", () => {
+    const r = results([
+      [8, 'pgbouncer', 12642, 0.63],
+      [8, 'async', 7326, 1.09],
+    ]);
+    assert.equal(strictCycleLine(r), '', 'no strict cell');
+    const ledger = { commits: 13047, entries: 30859, failed: 0, waits: 30796, waitMeanMs: 1.3017 };
+    r.add({ script: 'select-only', clients: 8, target: 'strict', result: { ...result(3123, 2.56), ledger } });
+    assert.equal(
+      strictCycleLine(r),
+      "Strict at 8 clients (-S): a client's cycle 2.56 ms = durable wait 1.30 ms + the rest 1.26 ms; async's whole cycle 1.09 ms; the strict target (0.5 × PgBouncer) needs a cycle ≤ 1.27 ms\n",
+    );
   });
 
   it("gives the relay's CPU per transaction in the yardstick line when it was measured", () => {

@@ -10,6 +10,7 @@ import {
   CLIENTS,
   cpuRows,
   ledgerRows,
+  strictCycleLine,
   megabytes,
   micros,
   Results,
@@ -212,6 +213,7 @@ export async function pgBench(args: string[]): Promise<void> {
       : 'Gateway RSS with idle sessions: not measured\n',
   );
   process.stdout.write(yardstickLine(results, yardstick));
+  process.stdout.write(strictCycleLine(results));
   const checks = checkTargets(results, rss);
   printTargets(checks);
   for (const note of notes) process.stdout.write(`NOTE: ${note}\n`);
