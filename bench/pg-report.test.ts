@@ -62,13 +62,13 @@ describe('pg bench report', () => {
 
   it("lists each gateway cell's ledger commits, and leaves out cells without them", () => {
     const r = new Results();
-    const strict = { commits: 40_000, entries: 150_000, failed: 0, commitMeanMs: 0.2514, commitP99Ms: 1, waits: 140_000, waitMeanMs: 0.43, waitP99Ms: 2 };
+    const strict = { commits: 40_000, entries: 150_000, failed: 0, commitMeanMs: 0.2514, commitP99Ms: 1, storeMeanMs: 0.2, storeBusyShare: 0.476, waits: 140_000, waitMeanMs: 0.43, waitP99Ms: 2 };
     r.add({ script: 'select-only', clients: 8, target: 'strict', result: { ...result(14000, 0.57), ledger: strict } });
     r.add({ script: 'select-only', clients: 8, target: 'async', result: { ...result(20000, 0.4), ledger: { commits: 0, entries: 0, failed: 0, waits: 0 } } });
     r.add({ script: 'select-only', clients: 8, target: 'pgbouncer', result: result(30000, 0.26) });
     assert.deepEqual(ledgerRows(r, [8]), [
-      { script: 'select-only', clients: 8, mode: 'strict', commits: 40_000, 'entries/commit': '3.75', 'commit ms': '0.251', 'commit p99 ≤ ms': '1.000', 'wait ms': '0.430', 'wait p99 ≤ ms': '2.000', failed: 0 },
-      { script: 'select-only', clients: 8, mode: 'async', commits: 0, 'entries/commit': '—', 'commit ms': '—', 'commit p99 ≤ ms': '—', 'wait ms': '—', 'wait p99 ≤ ms': '—', failed: 0 },
+      { script: 'select-only', clients: 8, mode: 'strict', commits: 40_000, 'entries/commit': '3.75', 'commit ms': '0.251', 'commit p99 ≤ ms': '1.000', 'store ms': '0.200', 'store busy': '48 %', 'wait ms': '0.430', 'wait p99 ≤ ms': '2.000', failed: 0 },
+      { script: 'select-only', clients: 8, mode: 'async', commits: 0, 'entries/commit': '—', 'commit ms': '—', 'commit p99 ≤ ms': '—', 'store ms': '—', 'store busy': '—', 'wait ms': '—', 'wait p99 ≤ ms': '—', failed: 0 },
     ]);
   });
 

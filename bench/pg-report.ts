@@ -58,8 +58,10 @@ const ms = (v: number | undefined) => (measured(v) ? (v < 10 ? v.toFixed(3) : v.
 /**
  * One row per script, client count and audit mode: the gateway's ledger group commits during
  * the cell (GET /api/v1/ledger/commits before and after). Commit: sent to the store → durable;
- * wait: a statement's entry queued → durable, which in strict mode it waits for before it is
- * forwarded (async statements wait for nothing). Rows of cells not measured are left out.
+ * store: the SQLite writer thread's own time per transaction, and the share of the cell it was
+ * busy (near 100 %: the writer is the bound; well below: the commits' latency is); wait: a
+ * statement's entry queued → durable, which in strict mode it waits for before it is forwarded
+ * (async statements wait for nothing). Rows of cells not measured are left out.
  */
 export function ledgerRows(results: Results, clients: readonly number[] = CLIENTS): Record<string, string | number>[] {
   return SCRIPTS.flatMap((script) =>
@@ -76,6 +78,8 @@ export function ledgerRows(results: Results, clients: readonly number[] = CLIENT
             'entries/commit': c.commits > 0 ? (c.entries / c.commits).toFixed(2) : MISSING,
             'commit ms': ms(c.commitMeanMs),
             'commit p99 ≤ ms': ms(c.commitP99Ms),
+            'store ms': ms(c.storeMeanMs),
+            'store busy': percent(c.storeBusyShare),
             'wait ms': ms(c.waitMeanMs),
             'wait p99 ≤ ms': ms(c.waitP99Ms),
             failed: c.failed,

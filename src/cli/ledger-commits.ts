@@ -20,6 +20,7 @@ interface CommitStatsView {
   failed: number;
   entries_per_commit: number | null;
   commit: LatencyView;
+  store: LatencyView & { sum_ms: number };
   durable_wait: LatencyView;
 }
 
@@ -36,7 +37,7 @@ export function ledgerCommitsCommand(): Command {
   return example(
     withApi(
       new Command('commits').description(
-        "how the running server's ledger group commits have gone since it started: commits, entries per commit, time to durable (admins and auditors)",
+        "how the running server's ledger group commits have gone since it started: commits, entries per commit, time to durable, the store's own time (admins and auditors)",
       ),
     ),
     'gatehouse ledger commits --url http://gatehouse-host:8080',
@@ -50,6 +51,7 @@ export function ledgerCommitsCommand(): Command {
         ['commits', `${count(s.commits)}${s.failed > 0 ? ` (and ${count(s.failed)} failed)` : ''}`],
         ['entries', `${count(s.entries)}${s.entries_per_commit === null ? '' : ` (${s.entries_per_commit.toFixed(2)} per commit)`}`],
         ['commit time', latencyLine(s.commit)],
+        ['store time', `${latencyLine(s.store)}${s.store.count > 0 ? ` (${count(s.store.count)} transactions, ${(s.store.sum_ms / 1000).toFixed(1)} s in all)` : ''}`],
         ['durable wait', `${latencyLine(s.durable_wait)}${s.durable_wait.count > 0 ? ` (${count(s.durable_wait.count)} appends waited on)` : ''}`],
       ]);
     }),

@@ -54,16 +54,19 @@ describe('commit statistics', () => {
     const c = new CommitCounters();
     assert.equal(commitStatsView(c.snapshot()).entries_per_commit, null);
     c.committed(3, 0.4);
-    c.committed(5, 0.6);
+    c.committed(5, 0.6, 0.25);
+    c.committed(2, 0.9, 0); // took the transaction before it: not a transaction of its own
     c.commitFailed();
     c.waited(0.7);
     const view = commitStatsView(c.snapshot());
-    assert.equal(view.commits, 2);
-    assert.equal(view.entries, 8);
+    assert.equal(view.commits, 3);
+    assert.equal(view.entries, 10);
     assert.equal(view.failed, 1);
-    assert.equal(view.entries_per_commit, 4);
-    assert.equal(view.commit.mean_ms, 0.5);
-    assert.equal(view.commit.p50_ms, 0.5);
+    assert.equal(view.entries_per_commit, 10 / 3);
+    assert.ok(Math.abs(view.commit.mean_ms! - 1.9 / 3) < 1e-9);
+    assert.equal(view.commit.p50_ms, 0.9, '0.6 ms is in the bucket up to 1 ms, and nothing took longer than 0.9');
+    assert.equal(view.store.count, 2, 'a store without a time of its own counts the whole commit; a shared transaction once');
+    assert.equal(view.store.sum_ms, 0.65);
     assert.equal(view.durable_wait.count, 1);
     assert.equal(view.durable_wait.p99_ms, 0.7);
     assert.ok(!Number.isNaN(Date.parse(view.since)));

@@ -1,7 +1,9 @@
 /**
  * How the ledger's group commits are going, counted since the writer opened: how many commits,
  * how many entries each carried, how long a commit took from being sent to the store to being
- * durable, and how long an append that someone waits on (a strict-mode statement, an admin
+ * durable, how long the store itself worked on it (the SQLite writer thread's transaction, which
+ * may hold several commits sent while it was busy; the rest of a commit's time is spent waiting
+ * for that thread), and how long an append that someone waits on (a strict-mode statement, an admin
  * change) waited in all, queue included. An operator reads it to tell what strict mode costs
  * on their disk (GET /api/v1/ledger/commits, `gatehouse ledger commits`); the pg benchmark
  * reads it before and after each cell.
@@ -86,6 +88,11 @@ export interface CommitStats {
   failed: number;
   /** From a commit being sent to the store to its answer (durable). */
   commit: LatencySnapshot;
+  /**
+   * The store's own time per transaction (commits it took together count once): its sum over
+   * an interval, divided by the interval, is the share of the time the store was busy.
+   */
+  store: LatencySnapshot;
   /** From an append that someone waits on (not deferred) being queued to its being durable. */
   durable_wait: LatencySnapshot;
 }
@@ -97,12 +104,20 @@ export class CommitCounters {
   private entries = 0;
   private failed = 0;
   private readonly commit = new LatencyHistogram();
+  private readonly store = new LatencyHistogram();
   private readonly wait = new LatencyHistogram();
 
-  committed(entries: number, ms: number): void {
+  /**
+   * A commit of `entries` became durable `ms` after it was sent; `storeMs` is the store's own
+   * time (Appended.storeMs: 0 when it shared the transaction before it, absent when the store
+   * has no time of its own to report, and then the whole commit counts).
+   */
+  committed(entries: number, ms: number, storeMs?: number): void {
     this.commits++;
     this.entries += entries;
     this.commit.record(ms);
+    if (storeMs === undefined) this.store.record(ms);
+    else if (storeMs > 0) this.store.record(storeMs);
   }
 
   commitFailed(): void {
@@ -120,6 +135,7 @@ export class CommitCounters {
       entries: this.entries,
       failed: this.failed,
       commit: this.commit.snapshot(),
+      store: this.store.snapshot(),
       durable_wait: this.wait.snapshot(),
     };
   }
@@ -137,6 +153,7 @@ export function commitStatsView(stats: CommitStats) {
     entries_per_commit: stats.commits === 0 ? null : stats.entries / stats.commits,
     bucket_bounds_ms: BUCKET_BOUNDS_MS,
     commit: latencyView(stats.commit),
+    store: latencyView(stats.store),
     durable_wait: latencyView(stats.durable_wait),
   };
 }

@@ -295,7 +295,7 @@ export class Ledger {
     const sentAt = performance.now();
     const counted = (outcome: Appended | Error) => {
       if (outcome instanceof Error) this.counters.commitFailed();
-      else this.counters.committed(batch.entries.length, performance.now() - sentAt);
+      else this.counters.committed(batch.entries.length, performance.now() - sentAt, outcome.storeMs);
       return outcome;
     };
     let done: Promise<Appended | Error>;

@@ -46,7 +46,8 @@ describe('ledger commit statistics (API and CLI)', () => {
     assert.match(lines[1]!, /^commits:\s+[\d,]+$/);
     assert.match(lines[2]!, /^entries:\s+[\d,]+ \(\d+\.\d\d per commit\)$/);
     assert.match(lines[3]!, /^commit time:\s+mean \d+\.\d+ ms, p50 ≤ \d+\.\d+ ms, p99 ≤ \d+\.\d+ ms, max \d+\.\d+ ms$/);
-    assert.match(lines[4]!, /^durable wait:\s+mean .* \([\d,]+ appends waited on\)$/);
+    assert.match(lines[4]!, /^store time:\s+mean \d+\.\d+ ms, .* \([\d,]+ transactions, \d+\.\d s in all\)$/);
+    assert.match(lines[5]!, /^durable wait:\s+mean .* \([\d,]+ appends waited on\)$/);
     const json = await cli(['ledger', 'commits', '--json'], auditor);
     assert.equal(json.status, 0, json.stderr);
     assert.ok(JSON.parse(json.stdout).commits > 0);

@@ -36,6 +36,8 @@ describe('ledger commit statistics (SQLite writer thread)', () => {
     assert.equal(s.failed, 0);
     assert.equal(s.durable_wait.count, 80, 'the 40 deferred appends are not waited on');
     assert.ok(s.commit.sum_ms > 0 && s.durable_wait.sum_ms > 0);
+    assert.ok(s.store.count >= 1 && s.store.count <= s.commits, `${s.store.count} writer transactions`);
+    assert.ok(s.store.sum_ms <= s.commit.sum_ms, 'the writer thread\'s own time lies within the commits\' time');
     await t.close();
   });
 
@@ -49,6 +51,7 @@ describe('ledger commit statistics (SQLite writer thread)', () => {
     assert.equal(s.commits, 1, 'the failed commit is not counted as one');
     assert.equal(s.entries, 1);
     assert.ok(s.commit.max_ms >= 39, `commit took ${s.commit.max_ms} ms`);
+    assert.ok(s.store.max_ms < s.commit.max_ms - 30, `the writer's own ${s.store.max_ms} ms leaves out the 40 ms before the batch reached it`);
     assert.equal(s.durable_wait.count, 1, 'only the append that became durable');
     assert.ok(s.durable_wait.max_ms >= s.commit.max_ms - 1, 'its wait holds its commit');
     await t.close();

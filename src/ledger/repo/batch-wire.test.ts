@@ -51,8 +51,9 @@ describe('a group commit packed for the writer thread', () => {
     for (const size of [0, 1, 5, 16, 1023]) {
       const frontier = Frontier.empty();
       for (let i = 0; i < size; i++) frontier.append(leafHash(Buffer.from(`e${i}`)));
-      const back = unpackAppended(packAppended({ startIndex: 7, frontier }));
+      const back = unpackAppended(packAppended({ startIndex: 7, frontier, ...(size === 5 ? { storeMs: 0.25 } : {}) }));
       assert.equal(back.startIndex, 7);
+      assert.equal(back.storeMs, size === 5 ? 0.25 : undefined);
       assert.equal(back.frontier.size, size);
       assert.deepEqual(back.frontier.root(), frontier.root());
       back.frontier.append(leafHash(Buffer.from('next')));

@@ -68,19 +68,20 @@ export interface PackedAppended {
   startIndex: number;
   size: number;
   hashes: ArrayBuffer;
+  storeMs?: number;
 }
 
 const HASH_BYTES = 32;
 
-export function packAppended({ startIndex, frontier }: Appended): PackedAppended {
+export function packAppended({ startIndex, frontier, storeMs }: Appended): PackedAppended {
   const hashes = frontier.subtreeHashes();
   const out = Buffer.allocUnsafeSlow(hashes.length * HASH_BYTES);
   hashes.forEach((h, i) => h.copy(out, i * HASH_BYTES));
-  return { startIndex, size: frontier.size, hashes: out.buffer };
+  return { startIndex, size: frontier.size, hashes: out.buffer, ...(storeMs !== undefined ? { storeMs } : {}) };
 }
 
-export function unpackAppended({ startIndex, size, hashes }: PackedAppended): Appended {
+export function unpackAppended({ startIndex, size, hashes, storeMs }: PackedAppended): Appended {
   const data = Buffer.from(hashes);
   const list = Array.from({ length: data.length / HASH_BYTES }, (_, i) => data.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES));
-  return { startIndex, frontier: Frontier.fromSubtrees(size, list) };
+  return { startIndex, frontier: Frontier.fromSubtrees(size, list), ...(storeMs !== undefined ? { storeMs } : {}) };
 }

@@ -66,6 +66,13 @@ export interface AppendBatch {
 export interface Appended {
   startIndex: number;
   frontier: Frontier;
+  /**
+   * The store's own time on this commit, ms, where it differs from the caller's wait (the
+   * SQLite writer thread: its transaction, from BEGIN to durable, without the time the batch
+   * waited for the thread). A batch that shared its transaction with the one before it reports
+   * 0, so that the times add up to the time the store was busy.
+   */
+  storeMs?: number;
 }
 
 /**

@@ -35,9 +35,12 @@ function commitFor(tasks: WriterTask[]): (batch: AppendBatch) => Appended {
 function commitGroup(tasks: WriterTask[]): TaskReply<PackedAppended>[] {
   const commit = commitFor(tasks);
   const { merged, starts } = concatBatches(tasks.map((t) => unpackBatch(t.packed)));
+  const started = performance.now();
   const appended = commit(merged);
-  return starts.map((start) => {
-    const output = packAppended({ startIndex: appended.startIndex + start, frontier: appended.frontier });
+  const storeMs = performance.now() - started;
+  return starts.map((start, i) => {
+    // The group's one transaction is the first batch's time; the others shared it.
+    const output = packAppended({ startIndex: appended.startIndex + start, frontier: appended.frontier, storeMs: i === 0 ? storeMs : 0 });
     return { output, transfer: [output.hashes] };
   });
 }
