@@ -32,6 +32,12 @@ export function latencyLine(h: LatencyView): string {
   return `mean ${ms(h.mean_ms!)}, p50 ≤ ${ms(h.p50_ms!)}, p99 ≤ ${ms(h.p99_ms!)}, max ${ms(h.max_ms)}`;
 }
 
+/** What `serve` says of its ledger's commits when it stops: "12,345 entries in 3,456 group commits, mean 0.412 ms to durable". */
+export function commitsSummary(s: { commits: number; entries: number; commit: { count: number; sum_ms: number } }): string {
+  if (s.commits === 0) return 'nothing appended';
+  return `${s.entries.toLocaleString('en-US')} entries in ${s.commits.toLocaleString('en-US')} group commits, mean ${ms(s.commit.sum_ms / s.commit.count)} to durable`;
+}
+
 /** `gatehouse ledger commits`: the running server's group commits (GET /ledger/commits). */
 export function ledgerCommitsCommand(): Command {
   return example(

@@ -12,6 +12,7 @@ import { createPostgresGateway } from '../gateway/postgres/index.js';
 import { createMysqlGateway } from '../gateway/mysql/index.js';
 import type { Gateway } from '../gateway/engine.js';
 import type { AddressInfo } from 'node:net';
+import { commitsSummary } from './ledger-commits.js';
 
 interface ServeFlags extends ControlFlags, TlsFlags, GatewayFlags, MysqlFlags {
   httpListen: Listen;
@@ -98,7 +99,7 @@ export function serveCommand(): Command {
       liveChanges.stop();
       await liveChanges.settled();
       await opened.close();
-      process.stdout.write(`gatehouse: stopped; ledger size ${opened.ledger.size}\n`);
+      process.stdout.write(`gatehouse: stopped; ledger size ${opened.ledger.size} (this run: ${commitsSummary(opened.ledger.commitStats())})\n`);
     }),
   );
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { gatehouseAsync } from '../support/cli.js';
 import { startTestApi, type TestApi } from '../support/api.js';
+import { commitsSummary } from '../../src/cli/ledger-commits.js';
 
 /**
  * GET /api/v1/ledger/commits and `gatehouse ledger commits` against the real admin API on
@@ -36,6 +37,11 @@ describe('ledger commit statistics (API and CLI)', () => {
     assert.equal(s.bucket_bounds_ms.length + 1, s.commit.buckets.length);
     assert.ok(s.commit.mean_ms > 0 && s.commit.p99_ms >= s.commit.p50_ms);
     assert.equal((await api.call(member, 'GET', '/ledger/commits')).status, 403);
+  });
+
+  it('`serve` sums up the run\'s commits when it stops', () => {
+    assert.equal(commitsSummary({ commits: 0, entries: 0, commit: { count: 0, sum_ms: 0 } }), 'nothing appended');
+    assert.equal(commitsSummary({ commits: 3456, entries: 12345, commit: { count: 3456, sum_ms: 1423.872 } }), '12,345 entries in 3,456 group commits, mean 0.412 ms to durable');
   });
 
   it('`gatehouse ledger commits` prints them, or the JSON with --json', async () => {

@@ -72,7 +72,7 @@ describe('gatehouse serve runs the PostgreSQL gateway', () => {
       const code = await new Promise((resolve) => serve.child.once('exit', resolve));
       assert.equal(code, 0, serve.err());
     }
-    assert.match(serve.out(), /gatehouse: stopped; ledger size \d+/);
+    assert.match(serve.out(), /gatehouse: stopped; ledger size \d+ \(this run: [\d,]+ entries in [\d,]+ group commits, mean \d+\.\d+ ms to durable\)\n/);
     const verify = gatehouse(['ledger', 'verify', '--data-dir', dataDir]);
     assert.equal(verify.status, 0, verify.stdout + verify.stderr);
   });
