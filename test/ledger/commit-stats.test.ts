@@ -57,3 +57,22 @@ describe('ledger commit statistics (SQLite writer thread)', () => {
     await t.close();
   });
 });
+
+describe('ledger commit statistics (PostgreSQL store)', () => {
+  let test: TestStore;
+  before(async () => {
+    test = await makeTestStore('postgres');
+  });
+  after(async () => test.cleanup());
+
+  it('count a commit\'s whole time as the store\'s, since PostgreSQL commits in this thread', async () => {
+    const t = await openTestLedger(test);
+    await Promise.all(Array.from({ length: 30 }, (_, i) => t.ledger.append(event(i))));
+    const s = t.ledger.commitStats();
+    assert.equal(s.entries, 30);
+    assert.equal(s.durable_wait.count, 30);
+    assert.equal(s.store.count, s.commits);
+    assert.equal(s.store.sum_ms, s.commit.sum_ms);
+    await t.close();
+  });
+});
