@@ -13,6 +13,7 @@ import { createMysqlGateway } from '../gateway/mysql/index.js';
 import type { Gateway } from '../gateway/engine.js';
 import type { AddressInfo } from 'node:net';
 import { commitsSummary } from './ledger-commits.js';
+import { MemoryReleaser, prepareRelease } from '../gateway/memory-release.js';
 
 interface ServeFlags extends ControlFlags, TlsFlags, GatewayFlags, MysqlFlags {
   httpListen: Listen;
@@ -53,7 +54,10 @@ export function serveCommand(): Command {
       }
       // The live sessions of this process's gateways, shown and ended through the API; an
       // account that is disabled or deleted loses its sessions at once.
-      const sessions = new SessionRegistry();
+      // After a burst of sessions opening or closing, the memory they freed goes back to the OS.
+      await prepareRelease();
+      const memory = new MemoryReleaser();
+      const sessions = new SessionRegistry({ onChange: () => memory.noteActivity() });
       const liveChanges = terminateSessionsOnDisable(opened.cp, sessions);
       let app;
       const gateways: Gateway[] = [];
@@ -97,6 +101,7 @@ export function serveCommand(): Command {
       await Promise.allSettled(gateways.map((g) => g.close()));
       await app.close();
       liveChanges.stop();
+      memory.close();
       await liveChanges.settled();
       await opened.close();
       process.stdout.write(`gatehouse: stopped; ledger size ${opened.ledger.size} (this run: ${commitsSummary(opened.ledger.commitStats())})\n`);

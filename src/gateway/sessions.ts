@@ -7,12 +7,16 @@ import type { LiveSession, SessionInfo } from './engine.js';
 export class SessionRegistry {
   private readonly live = new Map<string, LiveSession>();
 
+  /** `onChange` is told of every session added or removed (serve: to release memory after a burst). */
+  constructor(private readonly options: { onChange?: () => void } = {}) {}
+
   add(id: string, session: LiveSession): void {
     this.live.set(id, session);
+    this.options.onChange?.();
   }
 
   remove(id: string): void {
-    this.live.delete(id);
+    if (this.live.delete(id)) this.options.onChange?.();
   }
 
   get size(): number {
