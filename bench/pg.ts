@@ -201,7 +201,7 @@ export async function pgBench(args: string[]): Promise<void> {
   for (const script of SCRIPTS) printTable(`${SCRIPT_TITLE[script]}, ${seconds} s per cell (tps; strict/pgb = Gatehouse strict ÷ PgBouncer; ms = average latency)`, scriptRows(results, script));
   printTable('CPU time of each proxy process per transaction (cpu: user + kernel, all its threads, /proc/<pid>/stat) and the machine\'s idle share during each cell (idle: /proc/stat)', cpuRows(results));
   printTable(
-    'Ledger group commits during each Gatehouse cell (GET /api/v1/ledger/commits; commit: sent to the store → durable; wait: a statement\'s entry queued → durable, which strict mode waits for before forwarding; p99: bucket bound)',
+    'Ledger group commits during each Gatehouse cell (GET /api/v1/ledger/commits; commit: sent to the store → durable; store: the writer thread\'s own time per transaction and the share of the cell it was busy; wait: a statement\'s entry queued → durable, which strict mode waits for before forwarding; p99: bucket bound)',
     ledgerRows(results),
   );
   const added = { strict: addedLatencyMs(results, 'strict'), async: addedLatencyMs(results, 'async') };

@@ -3,26 +3,8 @@ import { action } from './action.js';
 import { ApiClient } from './client.js';
 import { example, withApi, type OutputFlags } from './admin/common.js';
 import { printFields, printJson } from './table.js';
-
-/** One histogram of GET /ledger/commits, as the API sends it (commit-stats.ts, latencyView). */
-interface LatencyView {
-  count: number;
-  mean_ms: number | null;
-  p50_ms: number | null;
-  p99_ms: number | null;
-  max_ms: number;
-}
-
-interface CommitStatsView {
-  since: string;
-  commits: number;
-  entries: number;
-  failed: number;
-  entries_per_commit: number | null;
-  commit: LatencyView;
-  store: LatencyView & { sum_ms: number };
-  durable_wait: LatencyView;
-}
+// Types only (erased): the CLI reads what the API sends without loading the ledger.
+import type { CommitStatsView, LatencyView } from '../ledger/commit-stats.js';
 
 const ms = (v: number) => `${v < 10 ? v.toFixed(3) : v.toFixed(1)} ms`;
 

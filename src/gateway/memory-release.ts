@@ -12,6 +12,9 @@ type Release = () => Promise<boolean>;
 
 let trim: Promise<Release | undefined> | undefined;
 
+/** malloc_trim, loaded once. */
+const trimmer = () => (trim ??= loadTrim());
+
 async function loadTrim(): Promise<Release | undefined> {
   if (process.platform !== 'linux') return undefined;
   try {
@@ -29,14 +32,12 @@ async function loadTrim(): Promise<Release | undefined> {
  * takes the event loop ~20 ms once, which mid-traffic would be a stall.
  */
 export async function prepareRelease(): Promise<void> {
-  trim ??= loadTrim();
-  await trim;
+  await trimmer();
 }
 
 /** Runs malloc_trim(0) off the event loop; true when memory went back to the OS, false when none did or it cannot be done here. */
 export async function releaseFreeMemory(): Promise<boolean> {
-  trim ??= loadTrim();
-  const release = await trim;
+  const release = await trimmer();
   return release ? release() : false;
 }
 

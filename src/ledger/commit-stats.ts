@@ -141,6 +141,9 @@ export class CommitCounters {
   }
 }
 
+export type LatencyView = ReturnType<typeof latencyView>;
+export type CommitStatsView = ReturnType<typeof commitStatsView>;
+
 /** A histogram as the API shows it: the snapshot, with its mean and quantiles worked out. */
 export function latencyView(s: LatencySnapshot) {
   return { ...s, mean_ms: meanMs(s) ?? null, p50_ms: quantileMs(s, 0.5) ?? null, p90_ms: quantileMs(s, 0.9) ?? null, p99_ms: quantileMs(s, 0.99) ?? null };
