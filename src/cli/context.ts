@@ -93,6 +93,7 @@ export async function openLedger(
       witnesses: (flags.witnessDir ?? []).map(folderWitness),
       checkpointIntervalMs: options.checkpointIntervalMs ?? 0,
       onError: (e) => process.stderr.write(`warning: ${e.message}\n`),
+      onRecovered: ({ kept, downMs }) => process.stderr.write(`gatehouse: the ledger commits again after ${(downMs / 1000).toFixed(1)} s of failed commits; ${kept} kept entries written\n`),
     });
     return {
       ...opened,

@@ -29,14 +29,28 @@ export interface LedgerOptions {
    */
   pipelineChunk?: number;
   witnesses?: WitnessSink[];
-  /** Where background failures (timer checkpoints, witnesses) are reported. */
+  /**
+   * Where background failures are reported: timer checkpoints, witnesses, a commit that
+   * failed (once per spell of failures) and deferred entries given up.
+   */
   onError?: (error: Error) => void;
+  /** Told when a commit succeeds again after failed ones: how many kept entries it wrote, and after how long. */
+  onRecovered?: (recovery: { kept: number; downMs: number }) => void;
+  /**
+   * The most deferred entries kept through failed commits to be tried again (default
+   * 100,000); beyond it the oldest are given up, and reported.
+   */
+  maxKept?: number;
+  /** How long kept entries wait before they are tried again: the first delay, doubling up to the last (default 100 ms to 5 s). */
+  retryMs?: { first: number; max: number };
   prepare?: PrepareOptions;
 }
 
 interface PendingUnit {
   entries: PreparedEntry[];
   deferred: boolean;
+  /** Set once a commit with this (deferred) unit failed and it went back in the queue. */
+  kept?: boolean;
   /** When an append someone waits on was queued (performance.now()), for CommitStats.durable_wait. */
   queuedAt?: number;
   resolve(firstIndex: number): void;
@@ -51,6 +65,14 @@ interface CommitInFlight {
 
 /** Commits a pipelining repo may hold at once: enough to keep its writer busy, few enough to bound memory. */
 const MAX_IN_FLIGHT = 4;
+
+/**
+ * After a failed commit, kept entries are tried again after this long, doubling up to the
+ * maximum while commits keep failing (a full disk frees up in seconds or minutes, not at once).
+ */
+const RETRY_MS = { first: 100, max: 5000 } as const;
+
+const entriesIn = (units: readonly PendingUnit[]) => units.reduce((n, u) => n + u.entries.length, 0);
 
 /** How an append may be committed. */
 export interface AppendOptions {
@@ -80,6 +102,14 @@ export class Ledger {
   private lastCheckpointSize: number;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Set by beginClose(): from then on a failed commit gives up its deferred entries instead of keeping them. */
+  private closing = false;
+  /** The last timer checkpoint's failure, while no checkpoint has succeeded since. */
+  private checkpointFailure: string | undefined;
+  /** Why the last commit failed, while no commit has succeeded since (see `failing`). */
+  private failure: { error: Error; since: number; retryMs: number } | undefined;
+  /** Told at the end of every settled commit and when the commit loop stops (drain waits on it). */
+  private settleWaiters: (() => void)[] = [];
   private readonly counters = new CommitCounters();
 
   private constructor(
@@ -93,7 +123,16 @@ export class Ledger {
     const interval = options.checkpointIntervalMs ?? 1000;
     if (interval > 0) {
       this.timer = setInterval(() => {
-        if (this.frontier.size > this.lastCheckpointSize) this.checkpoint().catch((e) => this.report(e));
+        if (this.frontier.size <= this.lastCheckpointSize) return;
+        this.checkpoint().then(
+          () => (this.checkpointFailure = undefined),
+          (e: Error) => {
+            // Once per cause while it lasts, not every interval (a full disk lasts minutes).
+            if (e.message === this.checkpointFailure) return;
+            this.checkpointFailure = e.message;
+            this.report(new LedgerError(`the ledger could not store a checkpoint: ${e.message}`, { cause: e }));
+          },
+        );
       }, interval);
       this.timer.unref();
     }
@@ -124,6 +163,16 @@ export class Ledger {
   /** How this writer's group commits have gone since it opened (commit-stats.ts). */
   commitStats(): CommitStats {
     return this.counters.snapshot();
+  }
+
+  /**
+   * Whether the store refuses commits: the last one failed (a full disk, a dead database)
+   * and none has succeeded since. Appends someone waits on fail while it lasts; deferred ones
+   * are kept and tried again, so a caller that cannot afford to lose an entry should wait on
+   * its append meanwhile (the gateways' async mode does).
+   */
+  get failing(): boolean {
+    return this.failure !== undefined;
   }
 
   /** Entries committed by this writer's view of the log. */
@@ -203,13 +252,16 @@ export class Ledger {
   }
 
   private commitDue(): boolean {
-    return this.urgentQueued > 0 || this.draining > 0 || this.queuedEntries >= this.maxBatch || (this.options.deferMs ?? 10) <= 0;
+    if (this.urgentQueued > 0 || this.closing) return true;
+    // While commits fail, kept entries wait for the retry delay, however many there are.
+    if (this.failure) return false;
+    return this.draining > 0 || this.queuedEntries >= this.maxBatch || (this.options.deferMs ?? 10) <= 0;
   }
 
   /**
    * Resolves when the next commit should start: on the next turn of the event loop (so that
    * every append issued in this turn joins it) when something is urgent, else after `deferMs`
-   * or as soon as something urgent arrives.
+   * (after the retry delay while commits fail) or as soon as something urgent arrives.
    */
   private commitReady(): Promise<void> {
     return new Promise((resolve) => {
@@ -219,7 +271,7 @@ export class Ledger {
         this.wake = undefined;
         setImmediate(resolve);
       };
-      const timer = setTimeout(done, this.options.deferMs ?? 10);
+      const timer = setTimeout(done, this.failure ? this.failure.retryMs : (this.options.deferMs ?? 10));
       this.wake = done;
     });
   }
@@ -246,12 +298,13 @@ export class Ledger {
       }
     } finally {
       this.flushing = undefined;
+      this.notifySettled();
     }
   }
 
-  /** Whether a full chunk may be sent now, ahead of the commits in flight. */
+  /** Whether a full chunk may be sent now, ahead of the commits in flight (not while commits fail). */
   private chunkReady(): boolean {
-    return this.queuedEntries >= this.pipelineChunk && this.canPipeline();
+    return this.queuedEntries >= this.pipelineChunk && this.canPipeline() && !this.failure;
   }
 
   /** Whether another commit may be sent before those in flight have answered. */
@@ -312,29 +365,98 @@ export class Ledger {
     const head = this.inFlight[0]!;
     const outcome = await head.done;
     this.inFlight.shift();
-    if (outcome instanceof Error) {
-      const failure = new LedgerError(`the ledger could not commit: ${outcome.message}`, { cause: outcome });
-      for (const unit of head.units) unit.reject(failure);
-      return;
+    try {
+      if (outcome instanceof Error) this.commitFailed(head.units, outcome);
+      else this.committed(head.units, outcome);
+    } finally {
+      this.notifySettled();
     }
+  }
+
+  private committed(units: PendingUnit[], outcome: Appended): void {
     // Commits answer in order, so this is the tree as of the newest commit (other writers' included).
     this.frontier = outcome.frontier;
     let next = outcome.startIndex;
     const now = performance.now();
-    for (const unit of head.units) {
+    let kept = 0;
+    for (const unit of units) {
       if (unit.queuedAt !== undefined) this.counters.waited(now - unit.queuedAt);
+      if (unit.kept) kept += unit.entries.length;
       unit.resolve(next);
       next += unit.entries.length;
     }
+    if (this.failure) {
+      const downMs = Date.now() - this.failure.since;
+      this.failure = undefined;
+      this.options.onRecovered?.({ kept, downMs });
+    }
   }
 
-  /** Waits until every append issued so far is committed (or failed). */
+  /**
+   * A failed commit rolled back whole (the repo's transaction), so its entries may simply go
+   * again. Those someone waits on fail now: their callers act on it (a statement in strict
+   * mode does not run, an admin change is not made). Deferred ones, whose callers went on
+   * without waiting, are kept at the head of the queue and tried again after a delay, unless
+   * the ledger is closing.
+   */
+  private commitFailed(units: PendingUnit[], cause: Error): void {
+    const error = new LedgerError(`the ledger could not commit: ${cause.message}`, { cause });
+    const first = !this.failure;
+    const retry = this.options.retryMs ?? RETRY_MS;
+    this.failure = { error, since: this.failure?.since ?? Date.now(), retryMs: first ? retry.first : Math.min(this.failure!.retryMs * 2, retry.max) };
+    const keep = this.closing ? [] : units.filter((u) => u.deferred);
+    let lost = 0;
+    for (const unit of units) {
+      if (keep.includes(unit)) continue;
+      if (unit.deferred) lost += unit.entries.length;
+      unit.reject(error);
+    }
+    for (const unit of keep) unit.kept = true;
+    // Behind the entries kept before them, ahead of everything queued since: the log keeps their order.
+    const at = this.queue.findIndex((u) => !u.kept);
+    this.queue.splice(at === -1 ? this.queue.length : at, 0, ...keep);
+    this.queuedEntries += entriesIn(keep);
+    lost += this.giveUpBeyond(this.options.maxKept ?? 100_000, error);
+    if (first) {
+      const kept = entriesIn(this.queue.filter((u) => u.kept));
+      const keptNote = kept > 0 ? `; ${kept} deferred entries kept to try again` : '';
+      this.report(new LedgerError(`${error.message}${keptNote}; appends that are waited on fail until a commit succeeds`, { cause }));
+    }
+    if (lost > 0) this.report(new LedgerError(`${lost} deferred entries were given up after a failed commit (${cause.message})`, { cause }));
+  }
+
+  /** Rejects the oldest kept units while more than `max` entries are kept; returns how many entries went. */
+  private giveUpBeyond(max: number, error: Error): number {
+    let kept = entriesIn(this.queue.filter((u) => u.kept));
+    let lost = 0;
+    while (kept > max) {
+      const at = this.queue.findIndex((u) => u.kept);
+      const [unit] = this.queue.splice(at, 1);
+      kept -= unit!.entries.length;
+      lost += unit!.entries.length;
+      this.queuedEntries -= unit!.entries.length;
+      unit!.reject(error);
+    }
+    return lost;
+  }
+
+  private notifySettled(): void {
+    const waiters = this.settleWaiters;
+    this.settleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /**
+   * Waits until every append issued so far is committed or failed. While commits fail it does
+   * not wait for the deferred entries kept to be tried again: they go when the store writes.
+   */
   async drain(): Promise<void> {
     this.draining++; // deferred appends commit now
     try {
       while (this.flushing) {
-        this.wake?.();
-        await this.flushing;
+        if (this.failure && !this.closing && this.urgentQueued === 0 && this.inFlight.length === 0) return;
+        if (!this.failure || this.closing) this.wake?.();
+        await new Promise<void>((resolve) => this.settleWaiters.push(resolve));
       }
     } finally {
       this.draining--;
@@ -370,13 +492,29 @@ export class Ledger {
     return row;
   }
 
+  /**
+   * The process is stopping: commits start at once, and a failed commit gives up its deferred
+   * entries (reported) instead of keeping them, so that nothing waits on a store that may not
+   * come back. Entries kept so far get one last try now. close() begins with this; a server
+   * calls it first, before its gateways wait for their last records.
+   */
+  beginClose(): void {
+    this.closing = true;
+    this.wake?.();
+  }
+
   /** Flushes pending appends, signs a final checkpoint, stops the timer. The store stays open. */
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.timer) clearInterval(this.timer);
+    this.beginClose();
     await this.drain();
     this.closed = true;
-    await this.checkpoint();
+    try {
+      await this.checkpoint();
+    } catch (error) {
+      throw new LedgerError(`the final checkpoint could not be stored: ${(error as Error).message}`, { cause: error });
+    }
     await this.repo.close?.();
   }
 
