@@ -2,6 +2,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ControlPlane } from '../control/plane.js';
 import { ControlError } from '../control/errors.js';
 import { LedgerError } from '../ledger/index.js';
+import { isStoreUnavailable } from '../store/index.js';
 import { initSql } from '../sql/index.js';
 import { PolicyInputError } from '../policy/index.js';
 import { SessionRegistry } from '../gateway/sessions.js';
@@ -48,6 +49,11 @@ export async function buildApi(cp: ControlPlane, options: ApiOptions = {}): Prom
       // Fail closed: a change that cannot be recorded is not made.
       request.log.error(error);
       return sendProblem(reply, new ControlError('unavailable', `the audit ledger cannot record this change: ${error.message}`).toProblem());
+    }
+    if (isStoreUnavailable(error)) {
+      // A full disk or a database that is down: the request may succeed later; the cause goes to the log.
+      request.log.error(error);
+      return sendProblem(reply, new ControlError('unavailable', `the store is unavailable: ${error.message}`).toProblem());
     }
     const status = (error as FastifyError).statusCode;
     if (status && status >= 400 && status < 500) {

@@ -36,7 +36,7 @@ export function serveCommand(): Command {
                 .argParser(parseListen)
                 .default(parseListen('127.0.0.1:8080'), '127.0.0.1:8080'),
             )
-            .option('--log', 'log requests and gateway sessions as JSON lines to stderr'),
+            .option('--log', 'log every request and gateway session as JSON lines to stderr (errors are logged there always)'),
         ),
       ),
     ),
@@ -62,10 +62,16 @@ export function serveCommand(): Command {
       let app;
       const gateways: Gateway[] = [];
       const listening: string[] = [];
-      const onLog = flags.log ? { onLog: (line: Record<string, unknown>) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`) } : {};
+      // The gateways' own failures are logged always; sessions coming and going only with --log.
+      const onLog = {
+        onLog: (line: Record<string, unknown>) => {
+          if (flags.log || line.level === 'error') process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
+        },
+      };
       const tls = { cert: gatewayTls.cert, key: gatewayTls.key };
       try {
-        app = await buildApi(opened.cp, { log: flags.log ?? false, sessions });
+        // Without --log the API still logs what fails on its side (500s, a store that cannot write).
+        app = await buildApi(opened.cp, { log: flags.log ? true : { level: 'error', stream: process.stderr }, sessions });
         await app.listen({ host: flags.httpListen.host, port: flags.httpListen.port });
         if (flags.pg) {
           const gateway = createPostgresGateway({ cp: opened.cp, sessions, tls, requireTls: flags.pgRequireTls ?? false, auditMode: flags.auditMode, ...onLog });
@@ -97,7 +103,9 @@ export function serveCommand(): Command {
         process.once('SIGTERM', () => stop('SIGTERM'));
       });
       // End the sessions (their last records go in), stop taking requests, let in-flight ones
-      // finish, then sign the final checkpoint.
+      // finish, then sign the final checkpoint. Records that cannot be written by now (a full
+      // disk) are given up and logged rather than waited for.
+      opened.ledger.beginClose();
       await Promise.allSettled(gateways.map((g) => g.close()));
       await app.close();
       liveChanges.stop();

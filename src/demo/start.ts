@@ -117,6 +117,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
         (stopping ??= (async () => {
           // Clients first (their last statements and session ends reach the ledger), then
           // the upstream, then the final checkpoint of everything committed.
+          ledger.beginClose();
           await gateway?.close();
           await app.close();
           liveChanges.stop();

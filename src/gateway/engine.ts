@@ -19,6 +19,15 @@ export type AuditMode =
   /** The entry joins the next group commit; the statement does not wait for it. */
   | 'async';
 
+/**
+ * Whether a statement waits for its entry to be durable before it is forwarded: always in
+ * strict mode, and in async mode while the ledger cannot commit (a full disk), so that no
+ * statement runs unrecorded then: each is refused until the ledger writes again.
+ */
+export function waitsForLedger(mode: AuditMode, ledger: { readonly failing: boolean }): boolean {
+  return mode === 'strict' || ledger.failing;
+}
+
 export type SessionState = 'authenticating' | 'idle' | 'active' | 'in_transaction' | 'failed_transaction';
 
 /** A live client session, as the API and `gatehouse sessions` show it. */

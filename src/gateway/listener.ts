@@ -1,6 +1,8 @@
 import type { AddressInfo, Server } from 'node:net';
 import type { ControlPlane } from '../control/plane.js';
 import { actorOf, contextOf, targetOf, type SessionIdentity } from './audit.js';
+import { LedgerError } from '../ledger/index.js';
+import { isStoreUnavailable } from '../store/index.js';
 
 /** Binds `server`; resolves with the address (port 0 picks a free one), rejects on EADDRINUSE and the like. */
 export function listenOn(server: Server, host: string, port: number): Promise<AddressInfo> {
@@ -32,4 +34,16 @@ export function recordSessionEnd(
       () => undefined,
       (error: Error) => onError(error),
     );
+}
+
+/**
+ * What a client is told when its login failed for a reason of the gateway's own (not a
+ * refused login, which every engine answers alike): whether the store or the ledger cannot
+ * write now (a full disk, a database that is down), so that it may try again later, or
+ * something else. Either way the cause goes to the operator's log, not to the client.
+ */
+export function loginErrorMessage(error: Error): { unavailable: boolean; message: string } {
+  return error instanceof LedgerError || isStoreUnavailable(error)
+    ? { unavailable: true, message: 'Gatehouse cannot record logins now (its store or audit ledger cannot write), so the session was not started; try again later' }
+    : { unavailable: false, message: 'Gatehouse could not start the session; the operator can find the cause in its log' };
 }

@@ -1,4 +1,4 @@
 export { openStore, messageOf, SQLITE_FILE } from './open.js';
 export type { Store, SqliteStore, PostgresStore } from './open.js';
 export type { Database } from './schema.js';
-export { StoreError } from './errors.js';
+export { StoreError, isStoreUnavailable } from './errors.js';

@@ -1,38 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, gatehouse } from '../support/cli.js';
+import { gatehouse } from '../support/cli.js';
+import { startServe } from '../support/serve.js';
 import { runPsql } from '../support/gateway.js';
 import { TEST_PG_URL } from '../support/stores.js';
 
 const PASSWORD = 'alice-password-1';
-
-/** Starts `gatehouse serve` and resolves with the API URL and the gateway's port once both listen. */
-function startServe(dataDir: string, extra: string[]): Promise<{ child: ChildProcess; api: string; pgPort: number; out: () => string; err: () => string }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir, '--http-listen', '127.0.0.1:0', '--pg-listen', '127.0.0.1:0', '--mysql-listen', '127.0.0.1:0', ...extra], {
-    env: { ...process.env, GATEHOUSE_DATA_DIR: '', GATEHOUSE_DATABASE_URL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (err += s));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}\n${err}`)), 60_000);
-    child.stdout!.setEncoding('utf8').on('data', (s: string) => {
-      out += s;
-      const api = /admin API on (http:\/\/\S+)\/api\/v1/.exec(out);
-      const pg = /postgres gateway on 127\.0\.0\.1:(\d+)/.exec(out);
-      if (api && pg) {
-        clearTimeout(timer);
-        resolve({ child, api: api[1]!, pgPort: Number(pg[1]), out: () => out, err: () => err });
-      }
-    });
-    child.once('exit', () => reject(new Error(`serve exited:\n${out}\n${err}`)));
-  });
-}
 
 describe('gatehouse serve runs the PostgreSQL gateway', () => {
   let dataDir: string;
@@ -68,9 +44,7 @@ describe('gatehouse serve runs the PostgreSQL gateway', () => {
       const sessionsLog = serve.err();
       assert.match(sessionsLog, /"event":"session_start".*"user":"alice"/);
     } finally {
-      serve.child.kill('SIGTERM');
-      const code = await new Promise((resolve) => serve.child.once('exit', resolve));
-      assert.equal(code, 0, serve.err());
+      assert.equal(await serve.stop(), 0, serve.err());
     }
     assert.match(serve.out(), /gatehouse: stopped; ledger size \d+ \(this run: [\d,]+ entries in [\d,]+ group commits, mean \d+\.\d+ ms to durable\)\n/);
     const verify = gatehouse(['ledger', 'verify', '--data-dir', dataDir]);
@@ -84,8 +58,7 @@ describe('gatehouse serve runs the PostgreSQL gateway', () => {
       assert.notEqual(r.code, 0);
       assert.match(r.stderr, /FATAL:  this gateway accepts only TLS connections/);
     } finally {
-      serve.child.kill('SIGTERM');
-      await new Promise((resolve) => serve.child.once('exit', resolve));
+      await serve.stop();
     }
   });
 });

@@ -344,4 +344,45 @@ for (const engine of engines) {
       assert.deepEqual(await gw.direct(`SELECT id FROM ${gw.table('orders')} WHERE id = 4`), [{ id: 4 }]);
     });
   });
+
+  describe(`${engine.name} gateway in async mode when the ledger's store cannot commit`, () => {
+    let gw: EngineGateway;
+    before(async () => {
+      gw = await engine.start({ auditMode: 'async' });
+    });
+    after(() => gw.close());
+
+    test('what ran before the failure showed is kept and written later; meanwhile statements wait for the ledger and are refused', async () => {
+      const bob = await gw.session('bob');
+      const { ledger } = gw.api.opened;
+      const append = ledger.repo.append.bind(ledger.repo);
+      let down = true;
+      // The store refuses commits as a full disk makes it (the transaction rolls back whole).
+      ledger.repo.append = async (batch) => {
+        if (down) throw new Error('database or disk is full');
+        return append(batch);
+      };
+      const orders = gw.table('orders');
+      try {
+        // Async mode does not wait for the entry, and no commit has failed yet: this one runs.
+        assert.ok('rows' in (await bob.run(`UPDATE ${orders} SET amount = 41 WHERE id = 3`)));
+        for (let waited = 0; !ledger.failing; waited += 10) {
+          assert.ok(waited < 5000, 'the deferred commit failed within 5 s');
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        const refused = await bob.run(`UPDATE ${orders} SET amount = 42 WHERE id = 3`);
+        assert.ok('error' in refused);
+        assert.equal(refused.error.code, errors.ledgerDown.code, refused.error.message);
+        down = false;
+        assert.ok('rows' in (await bob.run(`UPDATE ${orders} SET amount = 43 WHERE id = 4`)));
+      } finally {
+        ledger.repo.append = append;
+        await bob.end();
+      }
+      assert.deepEqual(await gw.direct(`SELECT id FROM ${orders} WHERE (id = 3 AND amount = 41) OR (id = 4 AND amount = 43) ORDER BY id`), [{ id: 3 }, { id: 4 }]);
+      const texts = (await gw.events('db.query')).filter((e) => e.context.session === bob.id).map((e) => e.target.statements.map((s: any) => s.class));
+      assert.deepEqual(texts, [['write'], ['write']], 'the statements that ran, and not the refused one');
+      assert.equal(ledger.failing, false);
+    });
+  });
 }

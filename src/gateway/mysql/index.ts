@@ -6,7 +6,7 @@ import { initSql } from '../../sql/index.js';
 import type { AuditMode, Gateway } from '../engine.js';
 import type { SessionRegistry } from '../sessions.js';
 import { OutcomeRecorder } from '../outcome-recorder.js';
-import { listenOn, recordSessionEnd } from '../listener.js';
+import { listenOn, loginErrorMessage, recordSessionEnd } from '../listener.js';
 import { ClientGoneError } from '../errors.js';
 import { DEFAULT_MAX_PACKET_BYTES, encodePacket, ProtocolError } from './codec/index.js';
 import { errPacket, MysqlRefusal } from './errors.js';
@@ -53,7 +53,7 @@ class MysqlGateway implements Gateway {
   constructor(private readonly options: MysqlGatewayOptions) {
     this.secureContext = options.tls ? createSecureContext({ key: options.tls.key, cert: options.tls.cert }) : undefined;
     this.throttle = options.throttle ?? new FailureThrottle();
-    this.outcomes = new OutcomeRecorder(options.cp.ledger, (e) => this.log({ event: 'outcome_record_failed', error: e.message }));
+    this.outcomes = new OutcomeRecorder(options.cp.ledger, (e) => this.log({ level: 'error', event: 'outcome_record_failed', error: e.message }));
   }
 
   async listen(host: string, port: number): Promise<AddressInfo> {
@@ -73,6 +73,7 @@ class MysqlGateway implements Gateway {
     await this.outcomes.flush();
   }
 
+  /** Lines with `level: 'error'` are the gateway's own failures, which serve logs even without --log. */
   private log(line: Record<string, unknown>): void {
     this.options.onLog?.({ gateway: 'mysql', ...line });
   }
@@ -120,7 +121,7 @@ class MysqlGateway implements Gateway {
         maxPacketBytes: this.options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
         onEnd: (s, reason) => this.ended(s, reason),
         onChangeUser: (handover) => this.changeUser(handover),
-        onKillFailed: (error) => this.log({ event: 'kill_query_failed', session: loggedIn.identity.sessionId, error: error.message }),
+        onKillFailed: (error) => this.log({ level: 'error', event: 'kill_query_failed', session: loggedIn.identity.sessionId, error: error.message }),
         sessionByConnectionId: (id) => [...this.live.values()].find((s) => s.connectionId === id),
       });
       const { identity } = loggedIn;
@@ -143,8 +144,8 @@ class MysqlGateway implements Gateway {
     if (error instanceof MysqlRefusal) packet = errPacket(error.error, error.message);
     else if (error instanceof ProtocolError) packet = errPacket('handshake', error.message);
     else {
-      this.log({ event: 'login_error', client: `${client.address}:${client.port}`, error: error.message });
-      packet = errPacket('unknown', 'Gatehouse could not start the session; the operator can find the cause in its log');
+      this.log({ level: 'error', event: 'login_error', client: `${client.address}:${client.port}`, error: error.message });
+      packet = errPacket('unknown', loginErrorMessage(error).message);
     }
     if (socket.writable) socket.end(encodePacket(sequence & 0xff, packet));
     setTimeout(() => socket.destroy(), 1000).unref();
@@ -157,7 +158,7 @@ class MysqlGateway implements Gateway {
     const { statements, denied, startedAt } = session.stats;
     this.log({ event: 'session_end', session: identity.sessionId, reason });
     const record = recordSessionEnd(this.options.cp, identity, { reason, statements, denied, startedAt }, (e) =>
-      this.log({ event: 'session_end_record_failed', error: e.message }),
+      this.log({ level: 'error', event: 'session_end_record_failed', error: e.message }),
     ).finally(() => this.records.delete(record));
     this.records.add(record);
   }

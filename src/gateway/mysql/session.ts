@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Ledger } from '../../ledger/index.js';
-import type { AuditMode, LiveSession, SessionInfo } from '../engine.js';
+import { waitsForLedger, type AuditMode, type LiveSession, type SessionInfo } from '../engine.js';
 import type { SessionPolicy, StatementDecision } from '../session-policy.js';
 import { cancelEvent, commandRefusedEvent, queryEvent, type RecordedParam, type SessionIdentity } from '../audit.js';
 import type { OutcomeRecorder } from '../outcome-recorder.js';
@@ -319,8 +319,9 @@ export class MysqlSession implements LiveSession {
     cursor = false,
   ): Promise<void> | void {
     this.count.statements++;
-    const entry = this.append(decided, record);
-    if (this.deps.auditMode === 'strict') {
+    const waits = waitsForLedger(this.deps.auditMode, this.deps.ledger);
+    const entry = this.append(decided, record, waits);
+    if (waits) {
       return entry.then(
         () => this.forward(packet, command, { ...extra, entry }, cursor),
         () => this.refuse('unknown', LEDGER_DOWN),
@@ -340,7 +341,7 @@ export class MysqlSession implements LiveSession {
   private deny(decided: StatementDecision, record: StatementRecord): void {
     if (decided.decision.allow) throw new Error('deny() of an allowed statement');
     this.count.statements++;
-    this.append(decided, record).catch(() => undefined);
+    this.append(decided, record, waitsForLedger(this.deps.auditMode, this.deps.ledger)).catch(() => undefined);
     this.refuse('tableAccessDenied', decided.decision.denial.message);
   }
 
@@ -385,8 +386,9 @@ export class MysqlSession implements LiveSession {
     if (this.client.writable) this.client.write(encodePacket(1, errPacket(error, message, this.caps)));
   }
 
-  private append(decided: StatementDecision, record: StatementRecord): Promise<number> {
-    const options = { deferred: this.deps.auditMode === 'async' };
+  private append(decided: StatementDecision, record: StatementRecord, waits: boolean): Promise<number> {
+    // When nothing waits on the entry, it may wait a little for a larger commit.
+    const options = { deferred: !waits };
     const prepared = this.entries.build(decided, record);
     return prepared
       ? this.deps.ledger.appendPrepared([prepared], options)

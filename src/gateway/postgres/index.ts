@@ -7,7 +7,7 @@ import { initSql } from '../../sql/index.js';
 import type { AuditMode, Gateway } from '../engine.js';
 import type { SessionRegistry } from '../sessions.js';
 import { OutcomeRecorder } from '../outcome-recorder.js';
-import { listenOn, recordSessionEnd } from '../listener.js';
+import { listenOn, loginErrorMessage, recordSessionEnd } from '../listener.js';
 import { errorResponse, ProtocolError } from './codec/index.js';
 import { ClientGoneError } from './channel.js';
 import { fatalFields, PgFatal } from './errors.js';
@@ -59,7 +59,7 @@ class PostgresGateway implements Gateway {
   constructor(private readonly options: PostgresGatewayOptions) {
     this.secureContext = options.tls ? createSecureContext({ key: options.tls.key, cert: options.tls.cert }) : undefined;
     this.throttle = options.throttle ?? new FailureThrottle();
-    this.outcomes = new OutcomeRecorder(options.cp.ledger, (e) => this.log({ event: 'outcome_record_failed', error: e.message }));
+    this.outcomes = new OutcomeRecorder(options.cp.ledger, (e) => this.log({ level: 'error', event: 'outcome_record_failed', error: e.message }));
   }
 
   async listen(host: string, port: number): Promise<AddressInfo> {
@@ -79,6 +79,7 @@ class PostgresGateway implements Gateway {
     await this.outcomes.flush();
   }
 
+  /** Lines with `level: 'error'` are the gateway's own failures, which serve logs even without --log. */
   private log(line: Record<string, unknown>): void {
     this.options.onLog?.({ gateway: 'postgres', ...line });
   }
@@ -132,8 +133,10 @@ class PostgresGateway implements Gateway {
     if (error instanceof PgFatal) fields = fatalFields(error.sqlstate, error.message, error.detail, error.hint);
     else if (error instanceof ProtocolError) fields = fatalFields(error.sqlstate, error.message);
     else {
-      this.log({ event: 'login_error', client: `${client.address}:${client.port}`, error: error.message });
-      fields = fatalFields('XX000', 'Gatehouse could not start the session; the operator can find the cause in its log');
+      this.log({ level: 'error', event: 'login_error', client: `${client.address}:${client.port}`, error: error.message });
+      const { unavailable, message } = loginErrorMessage(error);
+      // 58000 system_error: the gateway's own trouble, as a statement refused for the ledger gets.
+      fields = fatalFields(unavailable ? '58000' : 'XX000', message);
     }
     if (socket.writable) socket.end(errorResponse(fields));
     setTimeout(() => socket.destroy(), 1000).unref();
@@ -147,7 +150,7 @@ class PostgresGateway implements Gateway {
     const { statements, denied, startedAt } = session.stats;
     this.log({ event: 'session_end', session: identity.sessionId, reason });
     const record = recordSessionEnd(this.options.cp, identity, { reason, statements, denied, startedAt }, (e) =>
-      this.log({ event: 'session_end_record_failed', error: e.message }),
+      this.log({ level: 'error', event: 'session_end_record_failed', error: e.message }),
     ).finally(() => this.records.delete(record));
     this.records.add(record);
   }
@@ -163,7 +166,7 @@ class PostgresGateway implements Gateway {
     try {
       await cancelUpstream(upstream, key);
     } catch (error) {
-      this.log({ event: 'cancel_failed', error: (error as Error).message });
+      this.log({ level: 'error', event: 'cancel_failed', error: (error as Error).message });
     }
   }
 }

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { ControlPlane } from '../../control/plane.js';
 import type { Ledger } from '../../ledger/index.js';
-import type { AuditMode, LiveSession, SessionInfo } from '../engine.js';
+import { waitsForLedger, type AuditMode, type LiveSession, type SessionInfo } from '../engine.js';
 import type { SessionPolicy, StatementDecision } from '../session-policy.js';
 import { commandRefusedEvent, queryEvent, type RecordedParam, type SessionIdentity } from '../audit.js';
 import type { OutcomeRecorder } from '../outcome-recorder.js';
@@ -383,10 +383,11 @@ export class PostgresSession implements LiveSession {
       this.refuse(kind, this.denialFields(decided));
       return undefined;
     }
-    const entry = this.appendQuery(decided, statement);
+    const waits = waitsForLedger(this.deps.auditMode, this.deps.ledger);
+    const entry = this.appendQuery(decided, statement, waits);
     const rec: Recorded = { entry, started: performance.now(), tags: [] };
     const expected: Expected = { kind, rec };
-    if (this.deps.auditMode === 'async') {
+    if (!waits) {
       entry.catch(() => undefined); // reported by the outcome recorder; the statement was already sent
       this.send(bytes, expected);
       return rec;
@@ -406,12 +407,12 @@ export class PostgresSession implements LiveSession {
   }
 
   private appendDenial(decided: StatementDecision, statement: Parameters<typeof queryEvent>[2]): void {
-    this.appendQuery(decided, statement).catch(() => undefined);
+    this.appendQuery(decided, statement, waitsForLedger(this.deps.auditMode, this.deps.ledger)).catch(() => undefined);
   }
 
-  private appendQuery(decided: StatementDecision, statement: Parameters<typeof queryEvent>[2]): Promise<number> {
-    // In async mode nothing waits on the entry, so it may wait a little for a larger commit.
-    const options = { deferred: this.deps.auditMode === 'async' };
+  private appendQuery(decided: StatementDecision, statement: Parameters<typeof queryEvent>[2], waits: boolean): Promise<number> {
+    // When nothing waits on the entry, it may wait a little for a larger commit.
+    const options = { deferred: !waits };
     const prepared = this.entries.build(decided, statement);
     return prepared
       ? this.deps.ledger.appendPrepared([prepared], options)
