@@ -225,6 +225,47 @@ for (const engine of engines) {
       await bob.end();
     });
 
+    test('the upstream server ends the connection mid-statement: the client is told, the session ends and is recorded, others go on', async () => {
+      const marker = 'gh_upstream_gone_test';
+      const sleep = engine.name === 'postgres' ? `SELECT pg_sleep(60) AS ${marker}` : `SELECT SLEEP(60) AS ${marker}`;
+      const find = engine.name === 'postgres' ? `SELECT pid AS id FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%AS ${marker}'` : `SELECT ID AS id FROM information_schema.PROCESSLIST WHERE INFO LIKE '%AS ${marker}'`;
+      const alice = await open('alice');
+      const bob = await open('bob');
+      try {
+        const answer = bob.run(sleep);
+        let backend: number | undefined;
+        for (let i = 0; i < 200 && backend === undefined; i++) {
+          backend = (await gw.direct(find))[0]?.id as number | undefined;
+          if (backend === undefined) await new Promise((r) => setTimeout(r, 25));
+        }
+        assert.ok(backend !== undefined, 'the statement runs upstream');
+        await gw.direct(engine.name === 'postgres' ? `SELECT pg_terminate_backend(${backend})` : `KILL CONNECTION ${backend}`);
+        const outcome = await answer;
+        assert.ok('error' in outcome, `the client got an error, not rows: ${JSON.stringify(outcome)}`);
+        for (let i = 0; i < 200 && gw.api.sessions.get(bob.id); i++) await new Promise((r) => setTimeout(r, 25));
+        assert.equal(gw.api.sessions.get(bob.id), undefined, 'the session is gone from the list');
+        assert.deepEqual(rowsOf(await alice.run(`SELECT name FROM ${gw.table('customers')} WHERE id = 2`)), [{ name: 'Grace' }], 'another session goes on');
+      } finally {
+        await bob.end().catch(() => undefined);
+        await alice.end();
+      }
+      // Outcomes are written in batches, up to 200 ms after the first.
+      let events: any[] = [];
+      let query = -1;
+      let result: any;
+      for (let i = 0; i < 100 && !result; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 50));
+        events = await gw.events();
+        query = events.findIndex((e) => e.action === 'db.query' && e.context.session === bob.id);
+        result = events.filter((e) => e.action === 'db.results').flatMap((e) => e.outcome.results).find((r: any) => r.entry === query);
+      }
+      const end = events.find((e) => e.action === 'db.session.end' && e.context.session === bob.id);
+      assert.ok(query >= 0, 'the statement was recorded before it ran');
+      assert.deepEqual([end.outcome.reason, end.outcome.statements], ['the upstream closed the connection', 1]);
+      // Its outcome: the server's own error where it sent one before closing (PostgreSQL), else a lost connection.
+      assert.deepEqual([result?.status, result?.sqlstate], ['error', engine.name === 'postgres' ? '57P01' : '08S01'], JSON.stringify(result));
+    });
+
     test('the real client is listed under its own name and, terminated, reads why', async () => {
       const cli = gw.cliProcess('bob');
       cli.write('SELECT 1;\n');

@@ -129,7 +129,10 @@ export class MysqlSession implements LiveSession {
     for (const [event, listener] of Object.entries(this.clientListeners)) this.client.on(event, listener);
     up.on('data', (chunk: Buffer) => this.onUpstreamData(chunk));
     up.on('drain', () => !this.ended && this.client.resume());
-    up.on('close', () => this.end('the upstream closed the connection'));
+    up.on('close', () => {
+      this.upstreamGone();
+      this.end('the upstream closed the connection');
+    });
     up.on('error', () => this.end('the upstream connection failed'));
     if (this.upstream.remainder.length > 0) this.onUpstreamData(this.upstream.remainder);
     if (clientBytes.length > 0) this.onClientData(clientBytes);
@@ -444,6 +447,19 @@ export class MysqlSession implements LiveSession {
   }
 
   // ---- the end -----------------------------------------------------------------------
+
+  /**
+   * The upstream connection closed with a command unanswered (the server killed the
+   * connection, or the network failed): its outcome is an error, 2013 as a MySQL client
+   * reports a connection lost during a query, SQLSTATE 08S01 (communication link failure).
+   */
+  private upstreamGone(): void {
+    const current = this.current;
+    if (!current) return;
+    this.current = undefined;
+    const lost: ResponseOutcome = { kind: 'error', code: 2013, sqlstate: '08S01', message: 'the upstream connection closed before the command was answered' };
+    if (current.entry) this.deps.outcomes.add(current.entry, this.identity.sessionId, outcomeOf([...current.tracker.outcomes, lost], performance.now() - current.started));
+  }
 
   private fail(error: Error): void {
     if (!this.ended && this.client.writable && error instanceof ProtocolError) {

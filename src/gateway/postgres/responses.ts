@@ -75,6 +75,22 @@ export class ResponseTracker {
     }
   }
 
+  /**
+   * The upstream connection closed (the server ended it, or the network failed): no answer
+   * will come. Every statement still waiting for one ends as an error: the server's own when
+   * it sent one before closing (57P01 when an administrator terminated the backend), else
+   * 08006 connection_failure with `reason`. (Whether later statements of a pipelined batch ran
+   * cannot be known; they are errors too.)
+   */
+  upstreamGone(reason: string): void {
+    for (let head = this.shift(); head; head = this.shift()) {
+      head.settle?.(false);
+      if (!head.rec) continue;
+      head.rec.error ??= { severity: 'ERROR', code: '08006', message: reason };
+      this.finish(head.rec, 'error');
+    }
+  }
+
   private peek(): Expected | undefined {
     return this.queue[this.head];
   }

@@ -68,6 +68,9 @@ const DENIED_PARSE = encodeParse({ name: '__gatehouse_denied__', query: DENIED_T
 /** What a waiting session reads from its client before it pauses the socket (1 MiB). */
 const WAITING_READ_LIMIT = 1 << 20;
 
+/** The outcome of a statement whose answer never came: the upstream connection closed first. */
+const UPSTREAM_GONE = 'the upstream connection closed before the statement was answered';
+
 const LEDGER_DOWN = errorFields(
   '58000',
   'Gatehouse could not record the statement in the audit ledger, so it did not run',
@@ -131,7 +134,10 @@ export class PostgresSession implements LiveSession {
     this.client.on('drain', () => this.resume(up, 'client-full'));
     up.on('drain', () => this.resumeClient('upstream-full'));
     this.client.on('close', () => this.end('the client disconnected'));
-    up.on('close', () => this.end('the upstream closed the connection'));
+    up.on('close', () => {
+      this.tracker.upstreamGone(UPSTREAM_GONE);
+      this.end('the upstream closed the connection');
+    });
     this.client.on('error', () => this.end('the client connection failed'));
     up.on('error', () => this.end('the upstream connection failed'));
     if (this.upstream.remainder.length > 0) this.onUpstreamData(this.upstream.remainder);
