@@ -44,6 +44,6 @@ export function recordSessionEnd(
  */
 export function loginErrorMessage(error: Error): { unavailable: boolean; message: string } {
   return error instanceof LedgerError || isStoreUnavailable(error)
-    ? { unavailable: true, message: 'Gatehouse cannot record logins now (its store or audit ledger cannot write), so the session was not started; try again later' }
+    ? { unavailable: true, message: 'Gatehouse cannot start sessions now (its store or audit ledger is unavailable); try again later' }
     : { unavailable: false, message: 'Gatehouse could not start the session; the operator can find the cause in its log' };
 }

@@ -9,7 +9,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { gatehouse } from '../support/cli.js';
 import { runPsql } from '../support/gateway.js';
-import { startServe, type RunningServe } from '../support/serve.js';
+import { setUpWriter, startServe, type RunningServe } from '../support/serve.js';
 import { TEST_PG_URL } from '../support/stores.js';
 
 /**
@@ -119,21 +119,6 @@ describe('gatehouse serve on a full disk', () => {
     token = /^token: (ghk_\S+)$/m.exec(init.stdout)![1]!;
   });
 
-  async function setUp(serve: RunningServe): Promise<void> {
-    const env = { GATEHOUSE_URL: serve.api, GATEHOUSE_TOKEN: token };
-    const url = new URL(TEST_PG_URL);
-    for (const [args, input] of [
-      [['connections', 'create', 'main', '--engine', 'postgres', '--host', url.hostname, '--port', url.port || '5432', '--database', url.pathname.slice(1), '--username', decodeURIComponent(url.username), '--tls-mode', 'disable']],
-      [['users', 'create', 'writer', '--password-stdin'], `${PASSWORD}\n`],
-      [['groups', 'create', 'writers', '--description', 'write the main database']],
-      [['groups', 'add-member', 'writers', 'writer']],
-      [['grants', 'create', '--group', 'writers', '--connection', 'main', '--privileges', 'read,write']],
-    ] as const) {
-      const r = gatehouse([...args], input ?? '', env);
-      assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
-    }
-  }
-
   const connect = async (serve: RunningServe, application: string) => {
     const client = new pg.Client({ host: '127.0.0.1', port: serve.pgPort, user: 'writer', password: PASSWORD, database: 'main', ssl: false, application_name: application });
     client.on('error', () => undefined); // a test that fails midway stops serve under it
@@ -160,7 +145,7 @@ describe('gatehouse serve on a full disk', () => {
       let ran: number[];
       let code: number | null;
       try {
-        if (!policySet) await setUp(serve);
+        if (!policySet) setUpWriter(serve, token, PASSWORD);
         policySet = true;
         const client = await connect(serve, application);
         await client.query(insert(0));
@@ -174,7 +159,7 @@ describe('gatehouse serve on a full disk', () => {
         await assert.rejects(client.query(insert(9000)), /could not record the statement in the audit ledger/);
         const login = await psql(serve, 'SELECT 1');
         assert.notEqual(login.code, 0);
-        assert.match(login.stderr, /FATAL: {2}Gatehouse cannot record logins now \(its store or audit ledger cannot write\), so the session was not started; try again later/);
+        assert.match(login.stderr, /FATAL: {2}Gatehouse cannot start sessions now \(its store or audit ledger is unavailable\); try again later/);
         const change = gatehouse(['groups', 'create', `late-${mode}`, '--description', 'made while the disk is full'], '', { GATEHOUSE_URL: serve.api, GATEHOUSE_TOKEN: token });
         assert.notEqual(change.status, 0);
         assert.match(change.stderr, /unavailable: database or disk is full|cannot record this change/);

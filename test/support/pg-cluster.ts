@@ -25,6 +25,10 @@ export interface PgCluster {
   sql(text: string, values?: unknown[]): Promise<pg.QueryResult>;
   /** The server log so far (for failure messages). */
   log(): string;
+  /** Stops the server at once, as a crash would (`pg_ctl stop -m immediate`), keeping its data. */
+  halt(): Promise<void>;
+  /** Starts it again after halt(), on the same port. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -105,8 +109,9 @@ export async function startPgCluster(options: PgClusterOptions = {}): Promise<Pg
       return '';
     }
   };
+  const start = () => as('pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', '30', '-o', serverOptions, 'start']);
   try {
-    await as('pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', '30', '-o', serverOptions, 'start']);
+    await start();
   } catch (err) {
     const text = log();
     rmSync(root, { recursive: true, force: true });
@@ -127,6 +132,12 @@ export async function startPgCluster(options: PgClusterOptions = {}): Promise<Pg
       } finally {
         await client.end();
       }
+    },
+    async halt() {
+      await as('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
+    },
+    async restart() {
+      await start();
     },
     async stop() {
       try {

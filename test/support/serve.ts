@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { CLI } from './cli.js';
+import assert from 'node:assert/strict';
+import { CLI, gatehouse } from './cli.js';
+import { TEST_PG_URL } from './stores.js';
 
 export interface RunningServe {
   child: ChildProcess;
@@ -43,4 +45,23 @@ export function startServe(dataDir: string, extra: string[]): Promise<RunningSer
     });
     void exited.then(() => reject(new Error(`serve exited:\n${out}\n${err}`)));
   });
+}
+
+/**
+ * Through the admin CLI of a running serve: a connection `main` to this machine's PostgreSQL
+ * and a user `writer` (with `password`) in a group granted read and write on it.
+ */
+export function setUpWriter(serve: RunningServe, token: string, password: string): void {
+  const env = { GATEHOUSE_URL: serve.api, GATEHOUSE_TOKEN: token };
+  const url = new URL(TEST_PG_URL);
+  for (const [args, input] of [
+    [['connections', 'create', 'main', '--engine', 'postgres', '--host', url.hostname, '--port', url.port || '5432', '--database', url.pathname.slice(1), '--username', decodeURIComponent(url.username), '--tls-mode', 'disable']],
+    [['users', 'create', 'writer', '--password-stdin'], `${password}\n`],
+    [['groups', 'create', 'writers', '--description', 'write the main database']],
+    [['groups', 'add-member', 'writers', 'writer']],
+    [['grants', 'create', '--group', 'writers', '--connection', 'main', '--privileges', 'read,write']],
+  ] as const) {
+    const r = gatehouse([...args], input ?? '', env);
+    assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+  }
 }
