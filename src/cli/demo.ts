@@ -37,7 +37,7 @@ export function demoCommand(): Command {
     )
     .option('--data-dir <dir>', 'keep the demo state here (created, or reused from an earlier run) instead of a new temporary folder')
     .option('--exit-after-setup', 'set everything up, run the allowed and the denied example through the gateway, print them, stop')
-    .option('--log', "print the gateway's log lines (logins, decisions) as JSON to stderr");
+    .option('--log', "print the gateway's log lines (logins, decisions) as JSON to stderr (its errors are printed always)");
   // The default gateway port moves to a free one when taken; a port the user gave does not.
   return command.action(action((flags: DemoFlags) => runDemo(flags, command.getOptionValueSource('pgListen') !== 'default')));
 }
@@ -55,7 +55,10 @@ async function runDemo(flags: DemoFlags, pgListenGiven: boolean): Promise<number
     pgListen: flags.pg ? { ...flags.pgListen, explicit: pgListenGiven } : null,
     auditMode: flags.auditMode,
     httpListen: { ...(flags.httpListen ?? { host: '127.0.0.1', port: 8080 }), explicit: flags.httpListen !== undefined },
-    ...(flags.log ? { onGatewayLog: (line: Record<string, unknown>) => process.stderr.write(`${JSON.stringify(line)}\n`) } : {}),
+    // The gateway's own failures are printed always (as serve does), the rest with --log.
+    onGatewayLog: (line: Record<string, unknown>) => {
+      if (flags.log || line.level === 'error') process.stderr.write(`${JSON.stringify(line)}\n`);
+    },
     onStep: (text) => say(`  … ${text}`),
   });
   say('');

@@ -78,7 +78,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       liveChanges.stop();
       await liveChanges.settled();
     });
-    const app: FastifyInstance = await buildApi(cp, { log: false, sessions });
+    // Only what fails on the API's side is logged (stderr), as with serve without --log.
+    const app: FastifyInstance = await buildApi(cp, { log: { level: 'error', stream: process.stderr }, sessions });
     stack.push(() => app.close());
     await listenOrFallBack(options.httpListen, (host, port) => app.listen({ host, port }));
     const apiAddress = app.server.address() as AddressInfo;

@@ -425,5 +425,24 @@ for (const engine of engines) {
       assert.deepEqual(texts, [['write'], ['write']], 'the statements that ran, and not the refused one');
       assert.equal(ledger.failing, false);
     });
+
+    test('a login meanwhile is refused with a message that says to try again later, and the next one after is let in', async () => {
+      const { ledger } = gw.api.opened;
+      const append = ledger.repo.append.bind(ledger.repo);
+      ledger.repo.append = async () => {
+        throw new Error('database or disk is full');
+      };
+      try {
+        await assert.rejects(gw.login('bob', PASSWORDS.bob), (e: any) => {
+          assert.equal(e.code, engine.name === 'postgres' ? '58000' : '1105', e.message);
+          assert.equal(e.message, 'Gatehouse cannot start sessions now (its store or audit ledger is unavailable); try again later');
+          return true;
+        });
+      } finally {
+        ledger.repo.append = append;
+      }
+      const bob = await gw.session('bob');
+      await bob.end();
+    });
   });
 }
