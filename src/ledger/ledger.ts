@@ -404,14 +404,17 @@ export class Ledger {
     const first = !this.failure;
     const retry = this.options.retryMs ?? RETRY_MS;
     this.failure = { error, since: this.failure?.since ?? Date.now(), retryMs: first ? retry.first : Math.min(this.failure!.retryMs * 2, retry.max) };
-    const keep = this.closing ? [] : units.filter((u) => u.deferred);
+    const keep: PendingUnit[] = [];
     let lost = 0;
     for (const unit of units) {
-      if (keep.includes(unit)) continue;
+      if (unit.deferred && !this.closing) {
+        unit.kept = true;
+        keep.push(unit);
+        continue;
+      }
       if (unit.deferred) lost += unit.entries.length;
       unit.reject(error);
     }
-    for (const unit of keep) unit.kept = true;
     // Behind the entries kept before them, ahead of everything queued since: the log keeps their order.
     const at = this.queue.findIndex((u) => !u.kept);
     this.queue.splice(at === -1 ? this.queue.length : at, 0, ...keep);
