@@ -2,7 +2,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ControlPlane } from '../control/plane.js';
 import { ControlError } from '../control/errors.js';
 import { LedgerError } from '../ledger/index.js';
-import { isStoreUnavailable } from '../store/index.js';
+import { isStoreUnavailable } from '../store/errors.js';
 import { initSql } from '../sql/index.js';
 import { PolicyInputError } from '../policy/index.js';
 import { SessionRegistry } from '../gateway/sessions.js';
@@ -74,7 +74,13 @@ export async function buildApi(cp: ControlPlane, options: ApiOptions = {}): Prom
   await initSql(); // the SQL parser (WASM) loads once, before the first decision
   await app.register(
     async (api) => {
-      api.get('/health', async () => ({ status: 'ok', ledger_size: cp.ledger.size }));
+      // Public, so it names no cause (that is in the log and in GET /ledger/commits): a probe
+      // reads 503 while the ledger cannot commit, since statements and changes are refused then.
+      api.get('/health', async (_request, reply) => {
+        const failing = cp.ledger.commitFailure;
+        if (!failing) return { status: 'ok', ledger_size: cp.ledger.size };
+        return reply.code(503).send({ status: 'unavailable', reason: 'the audit ledger cannot commit', since: failing.since, ledger_size: cp.ledger.size });
+      });
       const sessions = sessionRoutes(options.sessions ?? new SessionRegistry());
       for (const add of [userRoutes, groupRoutes, connectionRoutes, grantRoutes, tokenRoutes, sessions, ledgerRoutes, policyRoutes]) add(api, cp, routes);
       const document = openApiDocument(routes, API_VERSION);

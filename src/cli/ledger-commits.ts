@@ -36,6 +36,7 @@ export function ledgerCommitsCommand(): Command {
       const count = (n: number) => n.toLocaleString('en-US');
       printFields([
         ['since', s.since],
+        ...(s.failing ? [['failing', `since ${s.failing.since}: ${s.failing.error}`] as [string, string]] : []),
         ['commits', `${count(s.commits)}${s.failed > 0 ? ` (and ${count(s.failed)} failed)` : ''}`],
         ['entries', `${count(s.entries)}${s.entries_per_commit === null ? '' : ` (${s.entries_per_commit.toFixed(2)} per commit)`}`],
         ['commit time', latencyLine(s.commit)],

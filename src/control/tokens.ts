@@ -5,6 +5,7 @@ import { scramVerifier } from '../identity/scram.js';
 import { mysqlVerifiers } from '../identity/mysql-verifiers.js';
 import type { Actor, ControlPlane } from './plane.js';
 import { ControlError } from './errors.js';
+import { isStoreUnavailable } from '../store/errors.js';
 import { getPrincipal, scramParameters } from './principals.js';
 import type { tokenCreate } from './inputs.js';
 
@@ -71,7 +72,14 @@ export async function authenticateToken(cp: ControlPlane, token: string): Promis
   if (!row || row.revoked_at || hasPassed(row.expires_at, now)) return null;
   const principal = await cp.identity.principalById(row.principal_id, now);
   if (!principal || principal.status !== 'active') return null;
-  await cp.identity.touchToken(row.id, now.toISOString());
-  await cp.identity.touchActivity(principal.id, now.toISOString());
+  try {
+    await cp.identity.touchToken(row.id, now.toISOString());
+    await cp.identity.touchActivity(principal.id, now.toISOString());
+  } catch (error) {
+    // A store that cannot write now (a full disk) still lets a valid token read, so that
+    // admins and auditors can see what is going on; only its last-used time goes stale. A
+    // change fails on its own, at its ledger record.
+    if (!isStoreUnavailable(error)) throw error;
+  }
   return { ...principal, last_activity_at: now.toISOString() };
 }

@@ -2,7 +2,7 @@ import type { AddressInfo, Server } from 'node:net';
 import type { ControlPlane } from '../control/plane.js';
 import { actorOf, contextOf, targetOf, type SessionIdentity } from './audit.js';
 import { LedgerError } from '../ledger/index.js';
-import { isStoreUnavailable } from '../store/index.js';
+import { isStoreUnavailable } from '../store/errors.js';
 
 /** Binds `server`; resolves with the address (port 0 picks a free one), rejects on EADDRINUSE and the like. */
 export function listenOn(server: Server, host: string, port: number): Promise<AddressInfo> {

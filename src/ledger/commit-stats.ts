@@ -95,6 +95,8 @@ export interface CommitStats {
   store: LatencySnapshot;
   /** From an append that someone waits on (not deferred) being queued to its being durable. */
   durable_wait: LatencySnapshot;
+  /** While commits fail (a full disk, a store that is down): since when, and the last error; else null. */
+  failing: { since: string; error: string } | null;
 }
 
 /** The counters behind CommitStats, kept by the Ledger. */
@@ -128,7 +130,7 @@ export class CommitCounters {
     this.wait.record(ms);
   }
 
-  snapshot(): CommitStats {
+  snapshot(failing: CommitStats['failing'] = null): CommitStats {
     return {
       since: this.since,
       commits: this.commits,
@@ -137,6 +139,7 @@ export class CommitCounters {
       commit: this.commit.snapshot(),
       store: this.store.snapshot(),
       durable_wait: this.wait.snapshot(),
+      failing,
     };
   }
 }

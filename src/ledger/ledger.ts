@@ -162,7 +162,13 @@ export class Ledger {
 
   /** How this writer's group commits have gone since it opened (commit-stats.ts). */
   commitStats(): CommitStats {
-    return this.counters.snapshot();
+    return this.counters.snapshot(this.commitFailure);
+  }
+
+  /** While commits fail (see `failing`): since when, and the store's last error; else null. */
+  get commitFailure(): CommitStats['failing'] {
+    const f = this.failure;
+    return f ? { since: new Date(f.since).toISOString(), error: (f.error.cause as Error).message } : null;
   }
 
   /**

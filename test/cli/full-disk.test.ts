@@ -160,14 +160,23 @@ describe('gatehouse serve on a full disk', () => {
         const login = await psql(serve, 'SELECT 1');
         assert.notEqual(login.code, 0);
         assert.match(login.stderr, /FATAL: {2}Gatehouse cannot start sessions now \(its store or audit ledger is unavailable\); try again later/);
-        const change = gatehouse(['groups', 'create', `late-${mode}`, '--description', 'made while the disk is full'], '', { GATEHOUSE_URL: serve.api, GATEHOUSE_TOKEN: token });
+        const api = { GATEHOUSE_URL: serve.api, GATEHOUSE_TOKEN: token };
+        const change = gatehouse(['groups', 'create', `late-${mode}`, '--description', 'made while the disk is full'], '', api);
         assert.notEqual(change.status, 0);
         assert.match(change.stderr, /unavailable: database or disk is full|cannot record this change/);
+        // Reading still works, and says why; the public probe says only that it cannot serve.
+        const commits = gatehouse(['ledger', 'commits'], '', api);
+        assert.equal(commits.status, 0, commits.stderr);
+        assert.match(commits.stdout, /\nfailing: +since \S+: database or disk is full\n/);
+        const health = await fetch(`${serve.api}/api/v1/health`);
+        assert.equal(health.status, 503);
+        assert.deepEqual(Object.keys((await health.json()) as object), ['status', 'reason', 'since', 'ledger_size']);
 
         unlinkSync(filler());
         const next = 10_000;
         await client.query(insert(next));
         ran.push(next);
+        assert.equal((await fetch(`${serve.api}/api/v1/health`)).status, 200);
         assert.equal((await psql(serve, `SELECT count(*) FROM ${table} WHERE mode = '${mode}'`)).stdout.trim(), String(ran.length));
         await client.end();
       } finally {

@@ -68,11 +68,13 @@ describe('gatehouse serve when its PostgreSQL store goes down and comes back', (
       const change = gatehouse(['groups', 'create', 'late', '--description', 'made while the store is down'], '', { GATEHOUSE_URL: serve.api, GATEHOUSE_TOKEN: token });
       assert.notEqual(change.status, 0);
       assert.match(change.stderr, /unavailable/);
+      assert.equal((await fetch(`${serve.api}/api/v1/health`)).status, 503, 'a probe sees that it cannot serve');
 
       await cluster.restart();
       // The pool's connections died with the server; the first statement after may still meet one.
       for (let n = 3; ran.length < 2 && n < 50; n++) await insert(n).catch(() => new Promise((r) => setTimeout(r, 100)));
       assert.equal(ran.length, 2, `a statement ran once the store was back:\n${serve.err()}`);
+      assert.equal((await fetch(`${serve.api}/api/v1/health`)).status, 200);
       await client.end();
     } finally {
       code = await serve.stop();

@@ -44,6 +44,9 @@ describe('the ledger when its store cannot commit (SQLite writer thread)', () =>
     const deferred = [1, 2, 3].map((n) => t.ledger.append(event(n), { deferred: true }));
     await assert.rejects(t.ledger.append(event(4)), /could not commit: database or disk is full/);
     assert.equal(t.ledger.failing, true);
+    const failing = t.ledger.commitStats().failing;
+    assert.equal(failing?.error, 'database or disk is full');
+    assert.ok(Date.now() - Date.parse(failing!.since) < 60_000, failing?.since);
     const moreDeferred = t.ledger.append(event(5), { deferred: true });
     // Tried again after a delay, and again after a longer one, while the store stays down.
     const failedAt = store.tries;
@@ -59,6 +62,7 @@ describe('the ledger when its store cannot commit (SQLite writer thread)', () =>
     const indexes = await Promise.all([...deferred, moreDeferred]);
     assert.deepEqual(indexes, [1, 2, 3, 4]);
     assert.equal(t.ledger.failing, false);
+    assert.equal(t.ledger.commitStats().failing, null);
     assert.equal(recoveries.length, 1);
     assert.equal(recoveries[0]!.kept, 4);
     assert.ok(recoveries[0]!.downMs >= 400);
