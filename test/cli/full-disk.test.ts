@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { gatehouse } from '../support/cli.js';
+import { gatehouse, gatehouseAsync } from '../support/cli.js';
 import { runPsql } from '../support/gateway.js';
 import { setUpWriter, startServe, type RunningServe } from '../support/serve.js';
 import { TEST_PG_URL } from '../support/stores.js';
@@ -199,6 +199,19 @@ describe('gatehouse serve on a full disk', () => {
       assert.deepEqual(statementsInLedger(dataDir, application), ran.map(() => true), 'one allowed db.query entry per statement that ran, none for the refused');
     });
   }
+
+  test('a store that cannot be created on a full disk: one clear line, and exit 2', async (t) => {
+    if (!needsDisk(t)) return;
+    fillDisk(filler());
+    try {
+      // A new store needs new pages (a used one may go on for a while in the pages it has).
+      const init = await gatehouseAsync(['init', '--data-dir', join(mountDir, 'fresh')]);
+      assert.equal(init.status, 2, init.stdout + init.stderr);
+      assert.match(init.stderr, /^gatehouse: the store is unavailable: (database or disk is full|disk I\/O error) \(free some space or start the database, then try again\)\n$/);
+    } finally {
+      unlinkSync(filler());
+    }
+  });
 
   test('SIGTERM while the disk is still full: serve gives up what it cannot write, says so and exits with an error; the ledger still verifies', async (t) => {
     if (!needsDisk(t)) return;
