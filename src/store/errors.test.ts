@@ -6,8 +6,7 @@ import { describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { isStoreUnavailable } from './errors.js';
-
-const TEST_PG_URL = process.env.GATEHOUSE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+import { TEST_PG_URL } from '../../test/support/stores.js';
 
 /** The error `run` throws (it must throw). */
 async function errorOf(run: () => unknown): Promise<unknown> {

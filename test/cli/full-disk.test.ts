@@ -1,4 +1,4 @@
-import { after, before, describe, test, type TestContext } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -14,16 +14,16 @@ import { TEST_PG_URL } from '../support/stores.js';
 
 /**
  * `gatehouse serve` with its data directory on a small tmpfs that the test fills up: a real
- * full disk under SQLite, the ledger and the control store. Mounting needs root, as CI has;
- * elsewhere the file is skipped, saying why.
+ * full disk under SQLite, the ledger and the control store. Mounting needs root (CI runs as
+ * root); without it the suite fails, saying so, as a test whose server is missing does.
  */
 const DISK_SIZE = '24m';
 const PASSWORD = 'writer-password-1';
 
-function mountSmallDisk(dir: string): string | undefined {
-  if (process.getuid?.() !== 0) return 'mounting a tmpfs needs root';
+function mountSmallDisk(dir: string): void {
+  if (process.getuid?.() !== 0) throw new Error('the full-disk tests mount a tmpfs, which needs root');
   const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${DISK_SIZE},mode=0700`, 'tmpfs', dir], { encoding: 'utf8' });
-  return mount.status === 0 ? undefined : `mount -t tmpfs failed: ${mount.stderr.trim() || mount.error?.message}`;
+  if (mount.status !== 0) throw new Error(`the full-disk tests cannot mount a tmpfs: ${mount.stderr.trim() || mount.error?.message}`);
 }
 
 /** Writes a file until the disk refuses more (ENOSPC), down to its last 4 KiB page. */
@@ -75,7 +75,7 @@ async function insertUntilRefused(client: pg.Client, insert: (n: number) => stri
 describe('gatehouse serve on a full disk', () => {
   let mountDir: string;
   let dataDir: string;
-  let skip: string | undefined;
+  let mounted = false;
   let token = '';
   let policySet = false;
   const table = `full_disk_${randomBytes(4).toString('hex')}`;
@@ -83,8 +83,8 @@ describe('gatehouse serve on a full disk', () => {
 
   before(async () => {
     mountDir = mkdtempSync(join(tmpdir(), 'gatehouse-full-disk-'));
-    skip = mountSmallDisk(mountDir);
-    if (skip) return;
+    mountSmallDisk(mountDir);
+    mounted = true;
     dataDir = join(mountDir, 'data');
     mkdirSync(dataDir);
     const admin = direct();
@@ -93,7 +93,7 @@ describe('gatehouse serve on a full disk', () => {
     await admin.end();
   });
   after(async () => {
-    if (!skip) {
+    if (mounted) {
       // Lazily if something still holds a file there, so that the mount never outlives the test.
       if (spawnSync('umount', [mountDir]).status !== 0) spawnSync('umount', ['-l', mountDir]);
       const admin = direct();
@@ -104,16 +104,7 @@ describe('gatehouse serve on a full disk', () => {
     rmSync(mountDir, { recursive: true, force: true });
   });
 
-  /** Skips without root, except in CI, where a test that cannot run is a failure. */
-  const needsDisk = (t: TestContext) => {
-    if (!skip) return true;
-    if (process.env.CI) assert.fail(`the full-disk tests cannot run: ${skip}`);
-    t.skip(skip);
-    return false;
-  };
-
-  test('set up: init on the small disk, a writer with a grant', (t) => {
-    if (!needsDisk(t)) return;
+  test('set up: init on the small disk, a writer with a grant', () => {
     const init = gatehouse(['init', '--data-dir', dataDir]);
     assert.equal(init.status, 0, init.stderr);
     token = /^token: (ghk_\S+)$/m.exec(init.stdout)![1]!;
@@ -137,9 +128,8 @@ describe('gatehouse serve on a full disk', () => {
   const filler = () => join(mountDir, 'filler');
 
   for (const mode of ['strict', 'async'] as const) {
-    test(`${mode} mode: statements are refused, not run unrecorded, until the disk has room; then every one that ran is in the ledger`, async (t) => {
-      if (!needsDisk(t)) return;
-      const serve = await startServe(dataDir, ['--audit-mode', mode]);
+    test(`${mode} mode: statements are refused, not run unrecorded, until the disk has room; then every one that ran is in the ledger`, async () => {
+        const serve = await startServe(dataDir, ['--audit-mode', mode]);
       const application = `full-disk-${mode}`;
       const insert = (n: number) => `INSERT INTO ${table} VALUES (${n}, '${mode}')`;
       let ran: number[];
@@ -200,8 +190,7 @@ describe('gatehouse serve on a full disk', () => {
     });
   }
 
-  test('a store that cannot be created on a full disk: one clear line, and exit 2', async (t) => {
-    if (!needsDisk(t)) return;
+  test('a store that cannot be created on a full disk: one clear line, and exit 2', async () => {
     fillDisk(filler());
     try {
       // A new store needs new pages (a used one may go on for a while in the pages it has).
@@ -213,8 +202,7 @@ describe('gatehouse serve on a full disk', () => {
     }
   });
 
-  test('SIGTERM while the disk is still full: serve gives up what it cannot write, says so and exits with an error; the ledger still verifies', async (t) => {
-    if (!needsDisk(t)) return;
+  test('SIGTERM while the disk is still full: serve gives up what it cannot write, says so and exits with an error; the ledger still verifies', async () => {
     const serve = await startServe(dataDir, ['--audit-mode', 'async']);
     let code: number | null;
     try {
