@@ -38,26 +38,19 @@ describe('pg bench report', () => {
     assert.equal(yardstickLine(r, undefined), '');
   });
 
-  it("lists each proxy's CPU per transaction and the machine's idle share by script and client count, with — where not measured", () => {
+  it('lists the CPU per transaction of each process on the path, their sum and the idle share, one row per measured cell, with — where not measured', () => {
     const r = new Results();
-    r.add({ script: 'select-only', clients: 8, target: 'pgbouncer', result: { ...result(36000, 0.22), proxyCpuUs: 14.04, idleShare: 0.061 } });
-    r.add({ script: 'select-only', clients: 8, target: 'async', result: { ...result(21000, 0.39), proxyCpuUs: 35.56, idleShare: 0.164 } });
-    r.add({ script: 'select-only', clients: 8, target: 'strict', result: { ...result(0, 0), proxyCpuUs: Number.NaN, idleShare: 0.236 } }); // no transactions
-    r.add({ script: 'select-only', clients: 8, target: 'direct', result: result(66000, 0.12) });
-    const rows = cpuRows(r, [8]);
-    assert.equal(rows.length, 2); // -S and TPC-B-like
-    assert.deepEqual(rows[0], {
-      script: 'select-only',
-      clients: 8,
-      'pgbouncer cpu': '14.0 µs',
-      'gh strict cpu': '—',
-      'gh async cpu': '35.6 µs',
-      'direct idle': '—',
-      'pgbouncer idle': '6 %',
-      'gh strict idle': '24 %',
-      'gh async idle': '16 %',
-    });
-    assert.ok(Object.entries(rows[1]!).every(([k, v]) => k === 'script' || k === 'clients' || v === '—'));
+    r.add({ script: 'select-only', clients: 8, target: 'direct', result: { ...result(66000, 0.12), serverCpuUs: 21.26, clientCpuUs: 9.1, idleShare: 0.02 } });
+    r.add({ script: 'select-only', clients: 8, target: 'pgbouncer', result: { ...result(36000, 0.22), proxyCpuUs: 14.04, serverCpuUs: 30, clientCpuUs: 12.5, idleShare: 0.061 } });
+    r.add({ script: 'select-only', clients: 8, target: 'strict', result: { ...result(0, 0), proxyCpuUs: Number.NaN, serverCpuUs: Number.NaN, clientCpuUs: Number.NaN, idleShare: 0.236 } }); // no transactions
+    r.add({ script: 'select-only', clients: 8, target: 'async', result: { ...result(21000, 0.39), proxyCpuUs: 35.56, clientCpuUs: 14, idleShare: 0.164 } }); // server not measured
+    assert.deepEqual(cpuRows(r, [8]), [
+      { script: 'select-only', clients: 8, target: 'direct', proxy: '', postgres: '21.3 µs', pgbench: '9.1 µs', sum: '30.4 µs', idle: '2 %' },
+      { script: 'select-only', clients: 8, target: 'pgbouncer', proxy: '14.0 µs', postgres: '30.0 µs', pgbench: '12.5 µs', sum: '56.5 µs', idle: '6 %' },
+      { script: 'select-only', clients: 8, target: 'gh strict', proxy: '—', postgres: '—', pgbench: '—', sum: '—', idle: '24 %' },
+      { script: 'select-only', clients: 8, target: 'gh async', proxy: '35.6 µs', postgres: '—', pgbench: '14.0 µs', sum: '—', idle: '16 %' },
+    ]);
+    assert.deepEqual(cpuRows(new Results(), [8]), [], 'no cells, no rows');
   });
 
   it("lists each gateway cell's ledger commits, and leaves out cells without them", () => {

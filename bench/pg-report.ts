@@ -16,11 +16,11 @@ export const SCRIPT_TITLE: Record<ScriptName, string> = {
 };
 
 /**
- * A pgbench cell's result, with the proxy process's CPU time per transaction (where there is one
- * process to measure), the share of the machine's CPU time that sat idle during the cell, and
- * for a gateway its ledger's group commits during the cell.
+ * A pgbench cell's result, with the CPU time per transaction of the proxy process (where there
+ * is one), of the PostgreSQL server and of pgbench, the share of the machine's CPU time that sat
+ * idle during the cell, and for a gateway its ledger's group commits during the cell.
  */
-export type PgCellResult = PgbenchResult & { proxyCpuUs?: number; idleShare?: number; ledger?: CellCommits };
+export type PgCellResult = PgbenchResult & { proxyCpuUs?: number; serverCpuUs?: number; clientCpuUs?: number; idleShare?: number; ledger?: CellCommits };
 
 export type Cell = ResultCell<ScriptName, TargetName, PgCellResult>;
 
@@ -36,19 +36,26 @@ export const micros = (us: number | undefined) => (measured(us) ? `${us.toFixed(
 const percent = (share: number | undefined) => (measured(share) ? `${Math.round(share * 100)} %` : MISSING);
 
 /**
- * One row per script and client count: each proxy's CPU time (user and kernel, all its threads)
- * per transaction, then the machine's idle share during each target's cell. On one machine the
- * first is what a proxy takes from pgbench and PostgreSQL; the second tells a target bound by
- * CPU (little idle) from one bound by waiting (strict mode's fsyncs).
+ * One row per measured cell (script, client count, target): the CPU time per transaction of
+ * each process on the path — the proxy (PgBouncer or the gateway, all its threads), the
+ * PostgreSQL server (its postmaster and backends) and pgbench — their sum, and the machine's
+ * idle share during the cell. On one machine they share the cores, so the sum is what a
+ * transaction costs the machine, and a proxy's latency shows in the other two as well: a
+ * backend that waits longer for each statement sleeps and is woken once per statement.
+ * Idle tells a cell bound by CPU (little idle) from one bound by waiting (strict mode's fsyncs).
  */
 export function cpuRows(results: Results, clients: readonly number[] = CLIENTS): Record<string, string | number>[] {
   return SCRIPTS.flatMap((script) =>
-    clients.map((n) => {
-      const row: Record<string, string | number> = { script, clients: n };
-      for (const t of PROXIES) row[`${LABEL[t]} cpu`] = micros(results.get(script, n, t)?.proxyCpuUs);
-      for (const t of TARGETS) row[`${LABEL[t]} idle`] = percent(results.get(script, n, t)?.idleShare);
-      return row;
-    }),
+    clients.flatMap((n) =>
+      TARGETS.flatMap((target) => {
+        const r = results.get(script, n, target);
+        if (!r) return [];
+        const hasProxy = (PROXIES as readonly TargetName[]).includes(target);
+        const parts = [...(hasProxy ? [r.proxyCpuUs] : []), r.serverCpuUs, r.clientCpuUs];
+        const sum = parts.every(measured) ? parts.reduce((a, b) => a + b, 0) : undefined;
+        return [{ script, clients: n, target: LABEL[target], proxy: hasProxy ? micros(r.proxyCpuUs) : '', postgres: micros(r.serverCpuUs), pgbench: micros(r.clientCpuUs), sum: micros(sum), idle: percent(r.idleShare) }];
+      }),
+    ),
   );
 }
 

@@ -28,7 +28,8 @@ import { findPgbouncer, INSTALL_PGBOUNCER, startPgbouncer, type RunningPgbouncer
 import { printTargets } from './results.js';
 import { printTable } from './table.js';
 import { freePort, progress } from './tools.js';
-import { withMachineIdle, withProcessCpu } from './process-cpu.js';
+import { withMachineIdle, withProcessCpu, withServerAndClientCpu } from './process-cpu.js';
+import { findPostmaster } from './postmaster.js';
 import { withLedgerCommits } from './ledger-commits.js';
 import type { CommitStats } from '../src/ledger/index.js';
 
@@ -105,6 +106,12 @@ export async function pgBench(args: string[]): Promise<void> {
   for (const note of notes) progress(`NOTE: ${note}`);
 
   await ensureBenchDatabase(pgbench, server);
+  const postmaster = await findPostmaster(server);
+  const serverPid = 'pid' in postmaster ? postmaster.pid : undefined;
+  if ('why' in postmaster) {
+    notes.push(`PostgreSQL CPU per transaction not measured: ${postmaster.why}`);
+    progress(`NOTE: ${notes[notes.length - 1]}`);
+  }
   const started: Started = { pgbouncers: [], gateways: [], dirs: [] };
   const results = new Results();
   let rss: IdleRss | undefined;
@@ -165,7 +172,8 @@ export async function pgBench(args: string[]): Promise<void> {
           const ledger = ledgers.get(name);
           const run = ledger ? () => withLedgerCommits<PgCellResult>(ledger, pgbenchRun) : pgbenchRun;
           const pid = pids.get(name);
-          const result = await withMachineIdle<PgCellResult>(() => (pid === undefined ? run() : withProcessCpu(pid, run)));
+          const measured = () => withServerAndClientCpu(serverPid, pid === undefined ? run : () => withProcessCpu(pid, run));
+          const result = await withMachineIdle<PgCellResult>(measured);
           const cpu = result.proxyCpuUs === undefined ? '' : `, ${micros(result.proxyCpuUs)} CPU per transaction`;
           const commits = result.ledger && result.ledger.commits > 0 ? `, ${(result.ledger.entries / result.ledger.commits).toFixed(1)} entries per ledger commit` : '';
           progress(`  ${Math.round(result.tps).toLocaleString('en-US')} tps, ${result.latencyMs} ms${cpu}, machine ${Math.round(result.idleShare * 100)} % idle${commits}`);
@@ -199,7 +207,10 @@ export async function pgBench(args: string[]): Promise<void> {
   }
 
   for (const script of SCRIPTS) printTable(`${SCRIPT_TITLE[script]}, ${seconds} s per cell (tps; strict/pgb = Gatehouse strict ÷ PgBouncer; ms = average latency)`, scriptRows(results, script));
-  printTable('CPU time of each proxy process per transaction (cpu: user + kernel, all its threads, /proc/<pid>/stat) and the machine\'s idle share during each cell (idle: /proc/stat)', cpuRows(results));
+  printTable(
+    'CPU time per transaction of each process in the path (user + kernel, all threads: /proc/<pid>/stat; proxy: PgBouncer or the gateway; postgres: the server\'s postmaster and its backends; pgbench: the client) and the machine\'s idle share during each cell (/proc/stat)',
+    cpuRows(results),
+  );
   printTable(
     'Ledger group commits during each Gatehouse cell (GET /api/v1/ledger/commits; commit: sent to the store → durable; store: the writer thread\'s own time per transaction and the share of the cell it was busy; wait: a statement\'s entry queued → durable, which strict mode waits for before forwarding; p99: bucket bound)',
     ledgerRows(results),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
-import { machineCpuTicks, processCpuMicros, withMachineIdle, withProcessCpu } from './process-cpu.js';
+import { machineCpuTicks, processCpuMicros, processTreeCpuMicros, reapedChildrenCpuMicros, withMachineIdle, withProcessCpu, withServerAndClientCpu } from './process-cpu.js';
 
 /** Spins until this process has spent `ms` more of CPU time (not wall time: the machine may be busy). */
 const SPIN = (ms: number) => `{ const start = process.cpuUsage(); for (;;) { const u = process.cpuUsage(start); if (u.user + u.system >= ${ms * 1000}) break; } }`;
@@ -48,7 +48,62 @@ describe('process CPU time from /proc', () => {
     assert.ok(spinning.idleShare <= (cores - 1) / cores + 0.05, `one core spun, yet ${spinning.idleShare} of the machine sat idle`);
   });
 
+  it('counts a process tree: children alive, and children that ended and were reaped', async () => {
+    // The parent spins 100 ms, starts a child that spins 200 ms and waits for it to end
+    // (reaped: its time moves into the parent's cutime), starts another that spins 200 ms and
+    // stays alive, then says so and sleeps.
+    const child = (ms: number, then: string) => `require('node:child_process').spawn(process.execPath, ['-e', ${JSON.stringify(`${SPIN(ms)}; ${then}`)}], { stdio: ['ignore', 'pipe', 'inherit'] })`;
+    const parentScript = `${SPIN(100)};
+      const ended = ${child(200, '')};
+      ended.on('exit', () => {
+        const alive = ${child(200, "console.log('spun'); setTimeout(() => {}, 30_000)")};
+        alive.stdout.once('data', () => console.log('ready'));
+        process.on('SIGTERM', () => (alive.kill(), process.exit()));
+      });
+      setTimeout(() => {}, 30_000);`;
+    const parent = spawn(process.execPath, ['-e', parentScript]);
+    try {
+      await once(parent.stdout, 'data');
+      const own = processCpuMicros(parent.pid!);
+      const tree = processTreeCpuMicros(parent.pid!);
+      // Three Node start-ups and 500 ms of spinning: the tree holds both children's 400 ms beyond the parent's own time.
+      assert.ok(tree - own >= 380_000, `the children spun 400 ms, the tree counted ${tree - own} µs beyond the parent`);
+      assert.ok(tree < 10_000_000, `${tree}`);
+    } finally {
+      parent.kill();
+      await once(parent, 'exit');
+    }
+  });
+
+  it("counts the reaped children's time of a process: what pgbench spent, once it ended", async () => {
+    const before = reapedChildrenCpuMicros(process.pid);
+    const child = spawn(process.execPath, ['-e', SPIN(200)]);
+    await once(child, 'exit');
+    const spent = reapedChildrenCpuMicros(process.pid) - before;
+    assert.ok(spent >= 180_000 && spent < 5_000_000, `a child spun 200 ms, counted ${spent} µs`);
+  });
+
+  it("gives the server's and the client's CPU per transaction of a run, and leaves the server out when it has no process", async () => {
+    const server = spawn(process.execPath, ['-e', `process.stdin.on('data', () => { ${SPIN(150)}; console.log('done'); })`]);
+    try {
+      const measured = await withServerAndClientCpu(server.pid!, async () => {
+        server.stdin.write('go\n');
+        await once(server.stdout, 'data');
+        await once(spawn(process.execPath, ['-e', SPIN(100)]), 'exit');
+        return { transactions: 100 };
+      });
+      assert.ok(measured.serverCpuUs! >= 1400 && measured.serverCpuUs! < 20_000, `server spun 150 ms over 100 transactions: ${measured.serverCpuUs} µs each`);
+      assert.ok(measured.clientCpuUs >= 900 && measured.clientCpuUs < 20_000, `client spun 100 ms over 100 transactions: ${measured.clientCpuUs} µs each`);
+    } finally {
+      server.kill();
+    }
+    const alone = await withServerAndClientCpu(undefined, async () => ({ transactions: 0 }));
+    assert.equal('serverCpuUs' in alone, false);
+    assert.ok(Number.isNaN(alone.clientCpuUs));
+  });
+
   it('names the process it cannot read', () => {
+    assert.throws(() => processTreeCpuMicros(2 ** 22 + 12345), /cannot read \/proc\/\d+\/stat: no such process/);
     assert.throws(() => processCpuMicros(2 ** 22 + 12345), /cannot read \/proc\/\d+\/stat/);
   });
 });

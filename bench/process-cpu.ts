@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { BenchError } from './errors.js';
 import { readProc } from './proc.js';
 
@@ -7,19 +8,77 @@ import { readProc } from './proc.js';
  */
 const USER_HZ = 100;
 
+/** The fields of /proc/<pid>/stat the bench reads, proc(5); times in USER_HZ ticks. */
+interface ProcStat {
+  ppid: number;
+  /** This process's own time, all its threads: utime + stime (fields 14 and 15). */
+  own: number;
+  /** The time of its children it has waited for (reaped): cutime + cstime (fields 16 and 17). */
+  reaped: number;
+}
+
 /**
- * A process's CPU time so far, user and kernel, in microseconds (all its threads): fields 14
- * and 15 (utime, stime) of /proc/<pid>/stat, proc(5). The command name (field 2) is in
- * parentheses and may hold spaces, so fields are counted from the last ')'.
+ * Parses /proc/<pid>/stat. The command name (field 2) is in parentheses and may hold spaces,
+ * so fields are counted from the last ')': field 3 (state) is fields[0], ppid (4) is [1],
+ * utime, stime, cutime and cstime (14–17) are [11]–[14].
  */
-export function processCpuMicros(pid: number): number {
-  const stat = readProc(`${pid}/stat`);
+function parseStat(pid: number | string, stat: string): ProcStat {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After the name: field 3 (state) is fields[0], so utime (14) and stime (15) are [11] and [12].
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new BenchError(`/proc/${pid}/stat has no utime and stime fields`);
-  return ((utime + stime) * 1e6) / USER_HZ;
+  const [ppid, utime, stime, cutime, cstime] = [1, 11, 12, 13, 14].map((i) => Number(fields[i]));
+  if (![ppid, utime, stime, cutime, cstime].every(Number.isFinite)) throw new BenchError(`/proc/${pid}/stat has no ppid, utime, stime, cutime and cstime fields`);
+  return { ppid: ppid!, own: utime! + stime!, reaped: cutime! + cstime! };
+}
+
+const micros = (ticks: number) => (ticks * 1e6) / USER_HZ;
+
+/** A process's CPU time so far, user and kernel, in microseconds (all its threads). */
+export function processCpuMicros(pid: number): number {
+  return micros(parseStat(pid, readProc(`${pid}/stat`)).own);
+}
+
+/**
+ * The CPU time so far of the children a process has waited for, in microseconds: what pgbench
+ * spent, read from the bench's own process after pgbench exits (the only child it reaps during
+ * a cell).
+ */
+export function reapedChildrenCpuMicros(pid: number): number {
+  return micros(parseStat(pid, readProc(`${pid}/stat`)).reaped);
+}
+
+/**
+ * The CPU time so far of a process and every process below it, in microseconds: each one's
+ * own time and the time of the children it reaped. A PostgreSQL server is its postmaster and
+ * a backend per connection; a backend that ends is reaped by the postmaster, so its time
+ * moves into the postmaster's cutime and is still counted. One pass over /proc; a process
+ * that ends during the pass may be missed or, rarely, counted twice (a few ticks either way).
+ */
+export function processTreeCpuMicros(rootPid: number): number {
+  const stats = new Map<number, ProcStat>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // it ended since the listing
+    }
+    stats.set(Number(name), parseStat(name, text));
+  }
+  if (!stats.has(rootPid)) throw new BenchError(`cannot read /proc/${rootPid}/stat: no such process`);
+  const children = new Map<number, number[]>();
+  for (const [pid, stat] of stats) {
+    const siblings = children.get(stat.ppid);
+    if (siblings) siblings.push(pid);
+    else children.set(stat.ppid, [pid]);
+  }
+  let ticks = 0;
+  const pending = [rootPid];
+  for (let pid = pending.pop(); pid !== undefined; pid = pending.pop()) {
+    const stat = stats.get(pid)!;
+    ticks += stat.own + stat.reaped;
+    pending.push(...(children.get(pid) ?? []));
+  }
+  return micros(ticks);
 }
 
 /** CPU per transaction (µs) of the process `pid` while `run` ran, and `run`'s result. */
@@ -28,6 +87,23 @@ export async function withProcessCpu<R extends { transactions: number }>(pid: nu
   const result = await run();
   const spent = processCpuMicros(pid) - before;
   return { ...result, proxyCpuUs: result.transactions > 0 ? spent / result.transactions : Number.NaN };
+}
+
+/**
+ * CPU per transaction (µs) while `run` ran of the PostgreSQL server (the process tree under its
+ * postmaster, `serverPid`; left out when undefined) and of pgbench (this process's reaped
+ * children: `run` is one pgbench run), and `run`'s result.
+ */
+export async function withServerAndClientCpu<R extends { transactions: number }>(
+  serverPid: number | undefined,
+  run: () => Promise<R>,
+): Promise<R & { serverCpuUs?: number; clientCpuUs: number }> {
+  const server = () => (serverPid === undefined ? 0 : processTreeCpuMicros(serverPid));
+  const [serverBefore, clientBefore] = [server(), reapedChildrenCpuMicros(process.pid)];
+  const result = await run();
+  const [serverSpent, clientSpent] = [server() - serverBefore, reapedChildrenCpuMicros(process.pid) - clientBefore];
+  const each = (us: number) => (result.transactions > 0 ? us / result.transactions : Number.NaN);
+  return { ...result, ...(serverPid === undefined ? {} : { serverCpuUs: each(serverSpent) }), clientCpuUs: each(clientSpent) };
 }
 
 /**
