@@ -8,7 +8,12 @@ const rssMiB = () => Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync('/proc/self
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('releasing freed memory to the OS', () => {
-  it('gives back what a thread freed and glibc kept (malloc_trim on the thread pool)', { skip: process.platform !== 'linux' && 'glibc only' }, async () => {
+  it('gives back what a thread freed and glibc kept (malloc_trim on the thread pool)', async () => {
+    if (process.platform !== 'linux') {
+      // Without glibc nothing is done, and the release says so.
+      assert.equal(await releaseFreeMemory(), false);
+      return;
+    }
     // A thread allocates ~150 MB in small buffers (its own malloc arena) and ends: glibc keeps the memory.
     await new Promise<void>((resolve, reject) => {
       const code = 'const keep = []; for (let i = 0; i < 150000; i++) keep.push(Buffer.allocUnsafeSlow(1000).fill(1));';
