@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addedLatencyMs, checkTargets, cpuRows, ledgerRows, megabytes, Results, scriptRows, strictCycleLine, yardstickLine, type TargetName } from './pg-report.js';
+import { addedLatencyMs, asyncBudgetLine, checkTargets, cpuRows, ledgerRows, megabytes, Results, scriptRows, strictCycleLine, yardstickLine, type TargetName } from './pg-report.js';
 
 const result = (tps: number, latencyMs: number) => ({ clients: 8, transactions: tps * 10, failed: 0, tps, latencyMs });
 
@@ -41,16 +41,39 @@ describe('pg bench report', () => {
   it('lists the CPU per transaction of each process on the path, their sum and the idle share, one row per measured cell, with — where not measured', () => {
     const r = new Results();
     r.add({ script: 'select-only', clients: 8, target: 'direct', result: { ...result(66000, 0.12), serverCpuUs: 21.26, clientCpuUs: 9.1, idleShare: 0.02 } });
-    r.add({ script: 'select-only', clients: 8, target: 'pgbouncer', result: { ...result(36000, 0.22), proxyCpuUs: 14.04, serverCpuUs: 30, clientCpuUs: 12.5, idleShare: 0.061 } });
-    r.add({ script: 'select-only', clients: 8, target: 'strict', result: { ...result(0, 0), proxyCpuUs: Number.NaN, serverCpuUs: Number.NaN, clientCpuUs: Number.NaN, idleShare: 0.236 } }); // no transactions
-    r.add({ script: 'select-only', clients: 8, target: 'async', result: { ...result(21000, 0.39), proxyCpuUs: 35.56, clientCpuUs: 14, idleShare: 0.164 } }); // server not measured
-    assert.deepEqual(cpuRows(r, [8]), [
-      { script: 'select-only', clients: 8, target: 'direct', proxy: '', postgres: '21.3 µs', pgbench: '9.1 µs', sum: '30.4 µs', idle: '2 %' },
-      { script: 'select-only', clients: 8, target: 'pgbouncer', proxy: '14.0 µs', postgres: '30.0 µs', pgbench: '12.5 µs', sum: '56.5 µs', idle: '6 %' },
-      { script: 'select-only', clients: 8, target: 'gh strict', proxy: '—', postgres: '—', pgbench: '—', sum: '—', idle: '24 %' },
-      { script: 'select-only', clients: 8, target: 'gh async', proxy: '35.6 µs', postgres: '—', pgbench: '14.0 µs', sum: '—', idle: '16 %' },
-    ]);
+    r.add({ script: 'select-only', clients: 8, target: 'pgbouncer', result: { ...result(36000, 0.22), proxyCpuUs: 14.04, proxyMainCpuUs: 14.04, serverCpuUs: 30, clientCpuUs: 12.5, idleShare: 0.061 } });
+    r.add({ script: 'select-only', clients: 8, target: 'strict', result: { ...result(0, 0), proxyCpuUs: Number.NaN, proxyMainCpuUs: Number.NaN, serverCpuUs: Number.NaN, clientCpuUs: Number.NaN, idleShare: 0.236 } }); // no transactions
+    r.add({ script: 'select-only', clients: 8, target: 'async', result: { ...result(21000, 0.39), proxyCpuUs: 35.56, proxyMainCpuUs: 27.61, clientCpuUs: 14, idleShare: 0.164 } }); // server not measured
+    r.add({ script: 'select-only', clients: 32, target: 'async', result: { ...result(20000, 1.6), proxyCpuUs: 36, proxyMainCpuUs: 28, serverCpuUs: 40, clientCpuUs: 10, idleShare: 0.1 } });
+    const relay = { ...result(31000, 0.26), proxyCpuUs: 18.56, proxyMainCpuUs: 18.4, serverCpuUs: 24, clientCpuUs: 8.6, idleShare: 0.04 };
+    const rows = [
+      { script: 'select-only', clients: 8, target: 'direct', proxy: '', 'main thread': '', postgres: '21.3 µs', pgbench: '9.1 µs', sum: '30.4 µs', idle: '2 %' },
+      { script: 'select-only', clients: 8, target: 'pgbouncer', proxy: '14.0 µs', 'main thread': '14.0 µs', postgres: '30.0 µs', pgbench: '12.5 µs', sum: '56.5 µs', idle: '6 %' },
+      { script: 'select-only', clients: 8, target: 'gh strict', proxy: '—', 'main thread': '—', postgres: '—', pgbench: '—', sum: '—', idle: '24 %' },
+      { script: 'select-only', clients: 8, target: 'gh async', proxy: '35.6 µs', 'main thread': '27.6 µs', postgres: '—', pgbench: '14.0 µs', sum: '—', idle: '16 %' },
+    ];
+    assert.deepEqual(cpuRows(r, [8]), rows);
+    // The relay's row follows the -S cells at 8 clients, and only those.
+    const relayRow = { script: 'select-only', clients: 8, target: 'framing relay', proxy: '18.6 µs', 'main thread': '18.4 µs', postgres: '24.0 µs', pgbench: '8.6 µs', sum: '51.2 µs', idle: '4 %' };
+    const withRelay = cpuRows(r, [8, 32], relay);
+    assert.deepEqual(withRelay.slice(0, 5), [...rows, relayRow]);
+    assert.deepEqual(withRelay.map((row) => `${row.clients} ${row.target}`).slice(5), ['32 gh async']);
     assert.deepEqual(cpuRows(new Results(), [8]), [], 'no cells, no rows');
+  });
+
+  it("gives the async target's CPU budget per transaction, what the framing relay's path leaves of it, and async's path beyond the relay's", () => {
+    const r = new Results();
+    // Busy 1.8 cores of 2 at 0.75 × 30,000 tps: 80 µs per transaction for the whole path.
+    r.add({ script: 'select-only', clients: 8, target: 'pgbouncer', result: { ...result(30000, 0.27), proxyCpuUs: 13, serverCpuUs: 33, clientCpuUs: 10, idleShare: 0.1 } });
+    const relay = { ...result(25000, 0.32), proxyCpuUs: 18.5, serverCpuUs: 40, clientCpuUs: 11.5, idleShare: 0.05 };
+    const line = asyncBudgetLine(r, relay, 2);
+    assert.match(line, /0\.75 × PgBouncer = 22,500 tps; with the machine as busy as in PgBouncer's cell \(10 % idle of 2 cores\) the whole path may cost 80\.0 µs per transaction\./);
+    assert.match(line, /The framing relay's path cost 70\.0 µs \(the relay 18\.5 µs\), which leaves 10\.0 µs for parsing, deciding and recording a statement; Gatehouse async's path: not measured\n$/);
+    r.add({ script: 'select-only', clients: 8, target: 'async', result: { ...result(18000, 0.44), proxyCpuUs: 37, serverCpuUs: 45, clientCpuUs: 12, idleShare: 0.12 } });
+    assert.match(asyncBudgetLine(r, relay, 2), /Gatehouse async's path cost 94\.0 µs, 24\.0 µs beyond the relay's\n$/);
+    assert.equal(asyncBudgetLine(r, undefined, 2), '', 'no relay, no line');
+    assert.equal(asyncBudgetLine(r, { ...relay, serverCpuUs: undefined }, 2), '', "the relay's path not measured whole, no line");
+    assert.equal(asyncBudgetLine(new Results(), relay, 2), '', 'no PgBouncer cell, no line');
   });
 
   it("lists each gateway cell's ledger commits, and leaves out cells without them", () => {

@@ -17,10 +17,18 @@ export const SCRIPT_TITLE: Record<ScriptName, string> = {
 
 /**
  * A pgbench cell's result, with the CPU time per transaction of the proxy process (where there
- * is one), of the PostgreSQL server and of pgbench, the share of the machine's CPU time that sat
- * idle during the cell, and for a gateway its ledger's group commits during the cell.
+ * is one; all its threads, and its main thread alone), of the PostgreSQL server and of pgbench,
+ * the share of the machine's CPU time that sat idle during the cell, and for a gateway its
+ * ledger's group commits during the cell.
  */
-export type PgCellResult = PgbenchResult & { proxyCpuUs?: number; serverCpuUs?: number; clientCpuUs?: number; idleShare?: number; ledger?: CellCommits };
+export type PgCellResult = PgbenchResult & {
+  proxyCpuUs?: number;
+  proxyMainCpuUs?: number;
+  serverCpuUs?: number;
+  clientCpuUs?: number;
+  idleShare?: number;
+  ledger?: CellCommits;
+};
 
 export type Cell = ResultCell<ScriptName, TargetName, PgCellResult>;
 
@@ -35,27 +43,47 @@ const measured = (v: number | undefined): v is number => v !== undefined && Numb
 export const micros = (us: number | undefined) => (measured(us) ? `${us.toFixed(1)} µs` : MISSING);
 const percent = (share: number | undefined) => (measured(share) ? `${Math.round(share * 100)} %` : MISSING);
 
+/** CPU per transaction of the whole path of a cell: proxy (if any), server and client; undefined unless each was measured. */
+function pathCpuUs(r: PgCellResult, hasProxy = true): number | undefined {
+  const parts = [...(hasProxy ? [r.proxyCpuUs] : []), r.serverCpuUs, r.clientCpuUs];
+  return parts.every(measured) ? parts.reduce((a, b) => a + b, 0) : undefined;
+}
+
+/** The yardstick's label in the tables: the framing relay, measured at -S with 8 clients. */
+const RELAY_LABEL = 'framing relay';
+
 /**
  * One row per measured cell (script, client count, target): the CPU time per transaction of
- * each process on the path — the proxy (PgBouncer or the gateway, all its threads), the
- * PostgreSQL server (its postmaster and backends) and pgbench — their sum, and the machine's
- * idle share during the cell. On one machine they share the cores, so the sum is what a
- * transaction costs the machine, and a proxy's latency shows in the other two as well: a
- * backend that waits longer for each statement sleeps and is woken once per statement.
+ * each process on the path — the proxy (PgBouncer or the gateway, all its threads, and its main
+ * thread alone), the PostgreSQL server (its postmaster and backends) and pgbench — their sum,
+ * and the machine's idle share during the cell. On one machine they share the cores, so the
+ * sum is what a transaction costs the machine, and a proxy's latency shows in the other two as
+ * well: a backend that waits longer for each statement sleeps and is woken once per statement.
  * Idle tells a cell bound by CPU (little idle) from one bound by waiting (strict mode's fsyncs).
+ * The gateway's main thread is the part to set beside the framing relay (`relay`, a row of its
+ * own after the -S cells at 8 clients), which is one thread that only frames; the gateway's
+ * other threads are its ledger writer's SQLite commits and V8's and libuv's helpers.
  */
-export function cpuRows(results: Results, clients: readonly number[] = CLIENTS): Record<string, string | number>[] {
+export function cpuRows(results: Results, clients: readonly number[] = CLIENTS, relay?: PgCellResult): Record<string, string | number>[] {
+  const row = (script: ScriptName, n: number, target: string, r: PgCellResult, hasProxy: boolean) => ({
+    script,
+    clients: n,
+    target,
+    proxy: hasProxy ? micros(r.proxyCpuUs) : '',
+    'main thread': hasProxy ? micros(r.proxyMainCpuUs) : '',
+    postgres: micros(r.serverCpuUs),
+    pgbench: micros(r.clientCpuUs),
+    sum: micros(pathCpuUs(r, hasProxy)),
+    idle: percent(r.idleShare),
+  });
   return SCRIPTS.flatMap((script) =>
-    clients.flatMap((n) =>
-      TARGETS.flatMap((target) => {
+    clients.flatMap((n) => [
+      ...TARGETS.flatMap((target) => {
         const r = results.get(script, n, target);
-        if (!r) return [];
-        const hasProxy = (PROXIES as readonly TargetName[]).includes(target);
-        const parts = [...(hasProxy ? [r.proxyCpuUs] : []), r.serverCpuUs, r.clientCpuUs];
-        const sum = parts.every(measured) ? parts.reduce((a, b) => a + b, 0) : undefined;
-        return [{ script, clients: n, target: LABEL[target], proxy: hasProxy ? micros(r.proxyCpuUs) : '', postgres: micros(r.serverCpuUs), pgbench: micros(r.clientCpuUs), sum: micros(sum), idle: percent(r.idleShare) }];
+        return r ? [row(script, n, LABEL[target], r, (PROXIES as readonly TargetName[]).includes(target))] : [];
       }),
-    ),
+      ...(relay && script === 'select-only' && n === 8 ? [row(script, n, RELAY_LABEL, relay, true)] : []),
+    ]),
   );
 }
 
@@ -190,5 +218,35 @@ export function yardstickLine(results: Results, relay: PgCellResult | undefined)
     `Yardstick (-S, 8 clients): a Node relay that only frames each message (the gateway's codec; no policy, no audit): ` +
     `${Math.round(relay.tps).toLocaleString('en-US')} tps${cpu} = ${share(relay.tps, tps('pgbouncer'))} PgBouncer; ` +
     `Gatehouse async = ${share(tps('async'), relay.tps)} of it, strict = ${share(tps('strict'), relay.tps)}\n`
+  );
+}
+
+/**
+ * What the async target leaves for everything the gateway does beyond framing (-S, 8 clients).
+ * The processes on the path share the machine's cores, so a cell bound by CPU runs at its busy
+ * cores ÷ the CPU per transaction of the whole path (proxy + PostgreSQL + pgbench). At the
+ * target's rate, with the machine as busy as in PgBouncer's cell, the whole path may cost
+ * busy cores ÷ (ASYNC_TARGET × PgBouncer's TPS). The framing relay's path is what a Node relay
+ * costs before it decides or records anything; what the budget leaves above it is all that
+ * parsing, deciding and recording a statement may cost, set beside what async's path cost
+ * beyond the relay's. Empty unless PgBouncer's and the relay's cells were measured whole.
+ */
+export function asyncBudgetLine(results: Results, relay: PgCellResult | undefined, cores: number): string {
+  const pgbouncer = results.get('select-only', 8, 'pgbouncer');
+  const relayPath = relay && pathCpuUs(relay);
+  if (!pgbouncer || pgbouncer.tps <= 0 || !measured(pgbouncer.idleShare) || relayPath === undefined) return '';
+  const targetTps = ASYNC_TARGET * pgbouncer.tps;
+  const budget = ((1 - pgbouncer.idleShare) * cores * 1e6) / targetTps;
+  const asyncCell = results.get('select-only', 8, 'async');
+  const asyncPath = asyncCell && pathCpuUs(asyncCell);
+  const asyncPart =
+    asyncPath === undefined
+      ? "Gatehouse async's path: not measured"
+      : `Gatehouse async's path cost ${micros(asyncPath)}, ${micros(asyncPath - relayPath)} beyond the relay's`;
+  return (
+    `Async target's CPU budget (-S, 8 clients): ${ASYNC_TARGET} × PgBouncer = ${Math.round(targetTps).toLocaleString('en-US')} tps; ` +
+    `with the machine as busy as in PgBouncer's cell (${percent(pgbouncer.idleShare)} idle of ${cores} cores) the whole path may cost ${micros(budget)} per transaction. ` +
+    `The framing relay's path cost ${micros(relayPath)} (the relay ${micros(relay!.proxyCpuUs)}), which leaves ${micros(budget - relayPath)} for parsing, deciding and recording a statement; ` +
+    `${asyncPart}\n`
   );
 }

@@ -6,6 +6,7 @@ import { adminApi, gatewayMissing, initDataDir, setupBenchPolicy, startGateway, 
 import { closeAll, openIdleSessions, readRssKib } from './idle-rss.js';
 import {
   addedLatencyMs,
+  asyncBudgetLine,
   checkTargets,
   CLIENTS,
   cpuRows,
@@ -189,7 +190,8 @@ export async function pgBench(args: string[]): Promise<void> {
         progress(`yardstick: pgbench -S, 8 clients, through a Node relay that only frames messages: ${seconds} s`);
         // The relay runs in this process, which does nothing else meanwhile but wait for pgbench.
         const relayed = { ...server, host: relay.host, port: relay.port, database: BENCH_DATABASE };
-        yardstick = await withProcessCpu(process.pid, () => runPgbench(pgbench, relayed, { script: 'select-only', clients: 8, seconds, threads }));
+        const relayRun = () => withProcessCpu(process.pid, () => runPgbench(pgbench, relayed, { script: 'select-only', clients: 8, seconds, threads }));
+        yardstick = await withMachineIdle(() => withServerAndClientCpu(serverPid, relayRun));
         progress(`  ${Math.round(yardstick.tps).toLocaleString('en-US')} tps, ${micros(yardstick.proxyCpuUs)} CPU per transaction`);
       } finally {
         await relay.close();
@@ -208,8 +210,8 @@ export async function pgBench(args: string[]): Promise<void> {
 
   for (const script of SCRIPTS) printTable(`${SCRIPT_TITLE[script]}, ${seconds} s per cell (tps; strict/pgb = Gatehouse strict ÷ PgBouncer; ms = average latency)`, scriptRows(results, script));
   printTable(
-    'CPU time per transaction of each process in the path (user + kernel, all threads: /proc/<pid>/stat; proxy: PgBouncer or the gateway; postgres: the server\'s postmaster and its backends; pgbench: the client) and the machine\'s idle share during each cell (/proc/stat)',
-    cpuRows(results),
+    'CPU time per transaction of each process in the path (user + kernel: /proc/<pid>/stat; proxy: PgBouncer, the gateway or the framing relay, all threads; main thread: the proxy\'s main thread alone, /proc/<pid>/task/<pid>/stat; postgres: the server\'s postmaster and its backends; pgbench: the client) and the machine\'s idle share during each cell (/proc/stat)',
+    cpuRows(results, CLIENTS, yardstick),
   );
   printTable(
     'Ledger group commits during each Gatehouse cell (GET /api/v1/ledger/commits; commit: sent to the store → durable; store: the writer thread\'s own time per transaction and the share of the cell it was busy; wait: a statement\'s entry queued → durable, which strict mode waits for before forwarding; p99: bucket bound)',
@@ -224,6 +226,7 @@ export async function pgBench(args: string[]): Promise<void> {
       : 'Gateway RSS with idle sessions: not measured\n',
   );
   process.stdout.write(yardstickLine(results, yardstick));
+  process.stdout.write(asyncBudgetLine(results, yardstick, availableParallelism()));
   process.stdout.write(strictCycleLine(results));
   const checks = checkTargets(results, rss);
   printTargets(checks);
@@ -236,7 +239,7 @@ export async function pgBench(args: string[]): Promise<void> {
       cells: results.cells.map((c) => ({ script: c.script, target: c.target, ...c.result })),
       added_latency_ms: added,
       idle_rss: rss ?? null,
-      framing_relay: yardstick ? { clients: 8, tps: yardstick.tps, latencyMs: yardstick.latencyMs, proxyCpuUs: yardstick.proxyCpuUs } : null,
+      framing_relay: yardstick ? { script: 'select-only', ...yardstick } : null,
       targets: checks,
       notes,
     })}\n`,

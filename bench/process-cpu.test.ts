@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
-import { machineCpuTicks, processCpuMicros, processTreeCpuMicros, reapedChildrenCpuMicros, withMachineIdle, withProcessCpu, withServerAndClientCpu } from './process-cpu.js';
+import { machineCpuTicks, mainThreadCpuMicros, processCpuMicros, processTreeCpuMicros, reapedChildrenCpuMicros, withMachineIdle, withProcessCpu, withServerAndClientCpu } from './process-cpu.js';
 
 /** Spins until this process has spent `ms` more of CPU time (not wall time: the machine may be busy). */
 const SPIN = (ms: number) => `{ const start = process.cpuUsage(); for (;;) { const u = process.cpuUsage(start); if (u.user + u.system >= ${ms * 1000}) break; } }`;
@@ -23,15 +23,39 @@ describe('process CPU time from /proc', () => {
     }
   });
 
+  it("tells a process's main thread from its other threads: a worker thread's spin counts for the process, not for the main thread", async () => {
+    const worker = `new (require('node:worker_threads').Worker)(${JSON.stringify(`${SPIN(300)}; require('node:worker_threads').parentPort.postMessage('spun')`)}, { eval: true })`;
+    const child = spawn(process.execPath, ['-e', `console.log('ready'); process.stdin.once('data', () => { const w = ${worker}; w.once('message', () => { console.log('worker spun'); process.stdin.once('data', () => { ${SPIN(200)}; console.log('main spun'); }); }); });`]);
+    try {
+      await once(child.stdout, 'data');
+      const read = () => ({ all: processCpuMicros(child.pid!), main: mainThreadCpuMicros(child.pid!) });
+      const ready = read();
+      child.stdin.write('go\n');
+      await once(child.stdout, 'data');
+      const workerSpun = read();
+      assert.ok(workerSpun.all - ready.all >= 280_000, `the worker spun 300 ms; the process counted ${workerSpun.all - ready.all} µs`);
+      // Starting a worker costs the main thread a little (its isolate is set up on the new thread).
+      assert.ok(workerSpun.main - ready.main < 100_000, `the main thread only waited, yet counted ${workerSpun.main - ready.main} µs`);
+      child.stdin.write('go\n');
+      await once(child.stdout, 'data');
+      const mainSpun = read();
+      assert.ok(mainSpun.main - workerSpun.main >= 180_000, `the main thread spun 200 ms, counted ${mainSpun.main - workerSpun.main} µs`);
+      assert.ok(mainSpun.all - workerSpun.all >= mainSpun.main - workerSpun.main, 'the process counts its main thread too');
+    } finally {
+      child.kill();
+    }
+  });
+
   it('gives CPU per transaction of what ran meanwhile', async () => {
     const measured = await withProcessCpu(process.pid, async () => {
       new Function(SPIN(200))();
       return { transactions: 1000 };
     });
     assert.ok(measured.proxyCpuUs >= 180 && measured.proxyCpuUs < 2000, `200 ms over 1,000 transactions, got ${measured.proxyCpuUs} µs each`);
+    assert.ok(measured.proxyMainCpuUs >= 180 && measured.proxyMainCpuUs <= measured.proxyCpuUs, `the spin ran on the main thread: ${measured.proxyMainCpuUs} µs each`);
     assert.equal(measured.transactions, 1000);
     const none = await withProcessCpu(process.pid, async () => ({ transactions: 0 }));
-    assert.ok(Number.isNaN(none.proxyCpuUs));
+    assert.ok(Number.isNaN(none.proxyCpuUs) && Number.isNaN(none.proxyMainCpuUs));
   });
 
   it("reads the machine's idle share: a run that spins one core leaves at most the other cores idle", async () => {
@@ -105,5 +129,6 @@ describe('process CPU time from /proc', () => {
   it('names the process it cannot read', () => {
     assert.throws(() => processTreeCpuMicros(2 ** 22 + 12345), /cannot read \/proc\/\d+\/stat: no such process/);
     assert.throws(() => processCpuMicros(2 ** 22 + 12345), /cannot read \/proc\/\d+\/stat/);
+    assert.throws(() => mainThreadCpuMicros(2 ** 22 + 12345), /cannot read \/proc\/\d+\/task\/\d+\/stat/);
   });
 });

@@ -37,6 +37,16 @@ export function processCpuMicros(pid: number): number {
 }
 
 /**
+ * The CPU time so far of a process's main thread alone, in microseconds: /proc/<pid>/task/<tid>/stat
+ * counts one thread, and a process's main thread has its pid as its tid (proc(5)). For Node that
+ * is the event loop, apart from worker threads (the gateway's ledger writer), the garbage
+ * collector's helpers and libuv's pool.
+ */
+export function mainThreadCpuMicros(pid: number): number {
+  return micros(parseStat(pid, readProc(`${pid}/task/${pid}/stat`)).own);
+}
+
+/**
  * The CPU time so far of the children a process has waited for, in microseconds: what pgbench
  * spent, read from the bench's own process after pgbench exits (the only child it reaps during
  * a cell).
@@ -81,13 +91,20 @@ export function processTreeCpuMicros(rootPid: number): number {
   return micros(ticks);
 }
 
-/** CPU per transaction (µs) of the process `pid` while `run` ran, and `run`'s result. */
-export async function withProcessCpu<R extends { transactions: number }>(pid: number, run: () => Promise<R>): Promise<R & { proxyCpuUs: number }> {
-  const before = processCpuMicros(pid);
+/** CPU per transaction (µs) of the process `pid` while `run` ran, all threads and its main thread alone, and `run`'s result. */
+export async function withProcessCpu<R extends { transactions: number }>(
+  pid: number,
+  run: () => Promise<R>,
+): Promise<R & { proxyCpuUs: number; proxyMainCpuUs: number }> {
+  const [before, mainBefore] = [processCpuMicros(pid), mainThreadCpuMicros(pid)];
   const result = await run();
-  const spent = processCpuMicros(pid) - before;
-  return { ...result, proxyCpuUs: result.transactions > 0 ? spent / result.transactions : Number.NaN };
+  const [spent, mainSpent] = [processCpuMicros(pid) - before, mainThreadCpuMicros(pid) - mainBefore];
+  const each = (us: number) => (result.transactions > 0 ? us / result.transactions : Number.NaN);
+  return { ...result, proxyCpuUs: each(spent), proxyMainCpuUs: each(mainSpent) };
 }
+
+/** How long the backends that end with a run are given to be reaped by their postmaster before its tree is read. */
+const REAP_WAIT_MS = 250;
 
 /**
  * CPU per transaction (µs) while `run` ran of the PostgreSQL server (the process tree under its
@@ -101,6 +118,10 @@ export async function withServerAndClientCpu<R extends { transactions: number }>
   const server = () => (serverPid === undefined ? 0 : processTreeCpuMicros(serverPid));
   const [serverBefore, clientBefore] = [server(), reapedChildrenCpuMicros(process.pid)];
   const result = await run();
+  // The run's backends end as pgbench disconnects, at the run's end; read at once, the tree
+  // could lose one reaped between the postmaster's line and its own (at 1 client, nearly all
+  // the server's time). Once reaped, it is in the postmaster's cutime for good.
+  if (serverPid !== undefined) await new Promise((resolve) => setTimeout(resolve, REAP_WAIT_MS));
   const [serverSpent, clientSpent] = [server() - serverBefore, reapedChildrenCpuMicros(process.pid) - clientBefore];
   const each = (us: number) => (result.transactions > 0 ? us / result.transactions : Number.NaN);
   return { ...result, ...(serverPid === undefined ? {} : { serverCpuUs: each(serverSpent) }), clientCpuUs: each(clientSpent) };
