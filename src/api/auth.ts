@@ -3,9 +3,10 @@ import type { ControlPlane } from '../control/plane.js';
 import { ControlError } from '../control/errors.js';
 import { authenticateToken } from '../control/tokens.js';
 import type { FailureThrottle } from './throttle.js';
+import { PUBLIC_OPERATIONS } from './openapi.js';
 
-/** Routes anyone may call: the OpenAPI document and the health probe. */
-const PUBLIC = new Set(['/api/v1/openapi.json', '/api/v1/health']);
+/** Routes anyone may call: the health probe and the OpenAPI document, as the document lists them. */
+const PUBLIC = new Set(Object.keys(PUBLIC_OPERATIONS));
 
 /**
  * Bearer-token authentication (RFC 6750 §2.1) for every other route. A missing, unknown,

@@ -12,8 +12,58 @@ const jsonSchema = (schema: z.ZodType, io: 'input' | 'output' = 'input') => {
 
 const problem = { $ref: '#/components/responses/Problem' };
 
+const json = (schema: object) => ({ 'application/json': { schema } });
+
+/**
+ * The operations anyone may call, without a token (api/auth.ts lets exactly these through).
+ * They are not in the route table, which holds authenticated routes, so they are described
+ * here; `security: []` overrides the document's bearer requirement (OpenAPI 3.1, "Security
+ * Requirement Object": an empty array removes it for the operation).
+ */
+export const PUBLIC_OPERATIONS: Record<string, { get: object }> = {
+  '/api/v1/health': {
+    get: {
+      summary: 'Health probe',
+      tags: ['health'],
+      'x-gatehouse-access': 'public',
+      description:
+        'No token needed. 200 while the audit ledger commits; 503 while it cannot, since statements and admin changes are refused then. It names no cause: that is in the log and in GET /ledger/commits.',
+      security: [],
+      responses: {
+        '200': {
+          description: 'Serving',
+          content: json({ type: 'object', required: ['status', 'ledger_size'], properties: { status: { const: 'ok' }, ledger_size: { type: 'integer' } } }),
+        },
+        '503': {
+          description: 'The audit ledger cannot commit',
+          content: json({
+            type: 'object',
+            required: ['status', 'reason', 'since', 'ledger_size'],
+            properties: {
+              status: { const: 'unavailable' },
+              reason: { type: 'string' },
+              since: { type: 'string', format: 'date-time' },
+              ledger_size: { type: 'integer' },
+            },
+          }),
+        },
+      },
+    },
+  },
+  '/api/v1/openapi.json': {
+    get: {
+      summary: 'This document (OpenAPI 3.1)',
+      tags: ['meta'],
+      'x-gatehouse-access': 'public',
+      description: 'No token needed.',
+      security: [],
+      responses: { '200': { description: 'OK', content: json({ type: 'object' }) } },
+    },
+  },
+};
+
 export function openApiDocument(routes: readonly AnyRoute[], version: string): object {
-  const paths: Record<string, Record<string, object>> = {};
+  const paths: Record<string, Record<string, object>> = { ...PUBLIC_OPERATIONS };
   for (const route of routes) {
     const path = `/api/v1${route.url.replace(/:([a-z]+)/g, '{$1}')}`;
     const parameters: object[] = [...route.url.matchAll(/:([a-z]+)/g)].map((m) => ({

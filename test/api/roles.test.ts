@@ -12,6 +12,8 @@ for (const kind of STORE_KINDS) {
     let api: TestApi;
     let auditor: string;
     let member: string;
+    /** Every operation in the document, and those that need a token. */
+    let operations: [string, string, string][];
     let paths: [string, string, string][];
 
     before(async () => {
@@ -19,9 +21,10 @@ for (const kind of STORE_KINDS) {
       auditor = await api.principal('audrey', 'auditor');
       member = await api.principal('mel', 'member');
       const doc = (await api.call(null, 'GET', '/openapi.json')).body;
-      paths = Object.entries(doc.paths as Record<string, Record<string, { 'x-gatehouse-access': string }>>).flatMap(
+      operations = Object.entries(doc.paths as Record<string, Record<string, { 'x-gatehouse-access': string }>>).flatMap(
         ([path, ops]) => Object.entries(ops).map(([method, op]) => [method.toUpperCase(), path, op['x-gatehouse-access']] as [string, string, string]),
       );
+      paths = operations.filter(([, , access]) => access !== 'public');
     });
     after(async () => api.close());
 
@@ -35,6 +38,20 @@ for (const kind of STORE_KINDS) {
         assert.ok(doc.paths[p], p);
       }
       assert.ok(paths.length >= 30, `${paths.length} operations`);
+    });
+
+    it('documents the public operations (health, this document) as needing no token, and they answer without one', async () => {
+      const doc = (await api.call(null, 'GET', '/openapi.json')).body;
+      const publicOps = operations.filter(([, , access]) => access === 'public');
+      assert.deepEqual(publicOps.map(([method, path]) => `${method} ${path}`).sort(), ['GET /api/v1/health', 'GET /api/v1/openapi.json']);
+      for (const [method, path] of publicOps) {
+        assert.deepEqual(doc.paths[path].get.security, [], `${path}: security [] lifts the document's bearer requirement`);
+        const r = await api.call(null, method, concrete(path));
+        assert.equal(r.status, 200, `${method} ${path} without a token`);
+      }
+      const health = await api.call(null, 'GET', '/health');
+      assert.deepEqual(Object.keys(health.body).sort(), Object.keys(doc.paths['/api/v1/health'].get.responses['200'].content['application/json'].schema.properties).sort());
+      assert.deepEqual(doc.security, [{ bearer: [] }], 'every other operation needs the bearer token');
     });
 
     it('every route refuses a missing or bad token with 401 problem+json', async () => {
