@@ -118,9 +118,10 @@ export async function withServerAndClientCpu<R extends { transactions: number }>
   const server = () => (serverPid === undefined ? 0 : processTreeCpuMicros(serverPid));
   const [serverBefore, clientBefore] = [server(), reapedChildrenCpuMicros(process.pid)];
   const result = await run();
-  // The run's backends end as pgbench disconnects, at the run's end; read at once, the tree
-  // could lose one reaped between the postmaster's line and its own (at 1 client, nearly all
-  // the server's time). Once reaped, it is in the postmaster's cutime for good.
+  // The run's backends end as pgbench disconnects, at the run's end. Read at once, the tree
+  // could catch one being reaped and count it twice (its own line and the postmaster's cutime)
+  // or not at all: at 1 client, nearly all the server's time. Once reaped, it is in the
+  // postmaster's cutime for good.
   if (serverPid !== undefined) await new Promise((resolve) => setTimeout(resolve, REAP_WAIT_MS));
   const [serverSpent, clientSpent] = [server() - serverBefore, reapedChildrenCpuMicros(process.pid) - clientBefore];
   const each = (us: number) => (result.transactions > 0 ? us / result.transactions : Number.NaN);
