@@ -425,17 +425,18 @@ export class Ledger {
     const at = this.queue.findIndex((u) => !u.kept);
     this.queue.splice(at === -1 ? this.queue.length : at, 0, ...keep);
     this.queuedEntries += entriesIn(keep);
-    lost += this.giveUpBeyond(this.options.maxKept ?? 100_000, error);
+    const given = this.giveUpBeyond(this.options.maxKept ?? 100_000, error);
+    lost += given.lost;
     if (first) {
-      const kept = entriesIn(this.queue.filter((u) => u.kept));
+      const { kept } = given;
       const keptNote = kept > 0 ? `; ${kept} deferred entries kept to try again` : '';
       this.report(new LedgerError(`${error.message}${keptNote}; appends that are waited on fail until a commit succeeds`, { cause }));
     }
     if (lost > 0) this.report(new LedgerError(`${lost} deferred entries were given up after a failed commit (${cause.message})`, { cause }));
   }
 
-  /** Rejects the oldest kept units while more than `max` entries are kept; returns how many entries went. */
-  private giveUpBeyond(max: number, error: Error): number {
+  /** Rejects the oldest kept units while more than `max` entries are kept; returns how many entries went and how many stay kept. */
+  private giveUpBeyond(max: number, error: Error): { lost: number; kept: number } {
     let kept = entriesIn(this.queue.filter((u) => u.kept));
     let lost = 0;
     while (kept > max) {
@@ -446,7 +447,7 @@ export class Ledger {
       this.queuedEntries -= unit!.entries.length;
       unit!.reject(error);
     }
-    return lost;
+    return { lost, kept };
   }
 
   private notifySettled(): void {
